@@ -1,0 +1,49 @@
+# The two commands in the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5005
+export FLASK_APP := wsgi
+
+.PHONY: run test lint format install install-dev migrate-check clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Set up and serve on the embedded SQLite database (port $(PORT)).
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed demo
+	PORT=$(PORT) $(BIN)/python wsgi.py
+
+## Install the development requirements, lint, and run the whole suite.
+test: install-dev lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Upgrade an empty database and check the models match the migrations (DATABASE_URL selects it).
+migrate-check: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask db check
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,128 @@
+"""Settings, read from the environment when an app is created (never at import)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def as_bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def as_list(value: str | None, default: str = "") -> list[str]:
+    raw = default if value is None else value
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+class Config:
+    APP_ENV = "development"
+    DEBUG = False
+    TESTING = False
+
+    def __init__(self) -> None:
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY") or None
+        self.PORT = int(env.get("PORT", "5005"))
+        self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or None  # default set in create_app
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = env.get("REDIS_URL") or None
+        self.CORS_ORIGINS = as_list(env.get("CORS_ORIGINS"), "http://localhost:3000,http://localhost:5173")
+        self.RATELIMIT_ENABLED = as_bool(env.get("RATELIMIT_ENABLED"), True)
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.PROXY_FIX_X_FOR = int(env.get("PROXY_FIX_X_FOR", "0"))
+
+    # Request handling
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    JSON_SORT_KEYS = False
+
+    # Sessions: the cookie only carries a random session id that the server
+    # can revoke (see networkapp.auth.sessions).
+    SESSION_COOKIE_NAME = "networkapp_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    REMEMBER_COOKIE_DURATION = timedelta(0)
+
+    # CSRF: the SPA sends the token in a header; tokens live as long as the
+    # session (which rotates at login/logout).  Referrer checking is off
+    # because the SPA runs on another origin; the token and SameSite=Lax carry it.
+    WTF_CSRF_HEADERS = ["X-CSRF-Token"]
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = False
+    WTF_CSRF_FIELD_NAME = "csrf_token"
+
+    # Rate limits
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_DEFAULT = "300 per minute"
+    RATELIMIT_REGISTER = "10 per hour"
+    RATELIMIT_LOGIN_FAILURES = "5 per 15 minutes"
+    RATELIMIT_SWALLOW_ERRORS = True  # a Redis outage must not take the API down: fail open
+    RATELIMIT_KEY_PREFIX = "networkapp"
+
+    # Password hashing: argon2id at OWASP's first recommended profile
+    # (m=19 MiB, t=2, p=1).  Raising these makes logins rehash on next success.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19 * 1024
+    ARGON2_PARALLELISM = 1
+
+    # OpenAPI
+    API_TITLE = "networkapp"
+    API_VERSION = "1.0"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+
+    # Idempotency keys are kept at least this long (IETF draft: client retries).
+    IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+
+    SOCKETIO_ASYNC_MODE = "threading"
+
+
+class DevelopmentConfig(Config):
+    APP_ENV = "development"
+    DEBUG = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        # A fixed development key keeps sessions across restarts; production refuses to start without its own.
+        self.SECRET_KEY = self.SECRET_KEY or "development-only-not-secret"
+
+
+class TestingConfig(Config):
+    APP_ENV = "testing"
+    TESTING = True
+    # Cheap hashing keeps the suite fast; the parameters are still argon2id.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 64
+    ARGON2_PARALLELISM = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = self.SECRET_KEY or "testing-only-not-secret"
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or self.SQLALCHEMY_DATABASE_URI
+        self.RATELIMIT_ENABLED = as_bool(os.environ.get("RATELIMIT_ENABLED"), False)
+        # Tests share one Redis in CI: a fresh prefix keeps each app's counters its own.
+        self.RATELIMIT_KEY_PREFIX = f"networkapp-test-{uuid.uuid4().hex[:12]}"
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+    DEBUG = False
+    SESSION_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

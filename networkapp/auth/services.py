@@ -1,0 +1,136 @@
+"""Accounts: registration, credentials, the current user's overview."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from networkapp.auth import sessions
+from networkapp.database import commit
+from networkapp.errors import Conflict, Invalid, Unauthorized
+from networkapp.extensions import db
+from networkapp.models import Connection, User, UserSkill
+from networkapp.security import hash_password, needs_rehash, password_problems, verify_password
+
+INVALID_CREDENTIALS = "The username/e-mail or password is incorrect."
+
+
+def register(*, username: str, email: str, password: str, first_name: str, last_name: str, industry: str) -> User:
+    username, email = username.lower(), email.lower()
+    problems = password_problems(password, username=username, email=email)
+    if problems:
+        raise Invalid("The password is too weak.", errors={"password": problems})
+    taken = db.session.execute(
+        sa.select(User.username, User.email).where(sa.or_(User.username == username, User.email == email))
+    ).all()
+    if taken:
+        errors = {}
+        if any(row.username == username for row in taken):
+            errors["username"] = ["This username is taken."]
+        if any(row.email == email for row in taken):
+            errors["email"] = ["An account with this e-mail address exists."]
+        raise Conflict("An account with this username or e-mail address already exists.", errors=errors)
+    user = User(
+        username=username,
+        email=email,
+        password_hash=hash_password(password),
+        first_name=first_name,
+        last_name=last_name,
+        industry=industry,
+    )
+    db.session.add(user)
+    db.session.flush()  # the unique constraints settle a concurrent registration here (→ 409)
+    sessions.start_session(user)
+    commit()
+    return user
+
+
+def login(*, identity: str, password: str) -> User:
+    identity = identity.strip().lower()
+    column = User.email if "@" in identity else User.username
+    user = db.session.execute(sa.select(User).where(column == identity)).scalar_one_or_none()
+    # Verify even for unknown accounts so timing does not reveal which exist.
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise Unauthorized(INVALID_CREDENTIALS)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    sessions.start_session(user)
+    commit()
+    return user
+
+
+def logout(user: User) -> None:
+    sessions.end_session(user)
+    commit()
+
+
+PROFILE_SECTIONS = (
+    # (attribute or section, weight, tip)
+    ("headline", 15, "Add a headline: your role and what you are known for, in one line."),
+    ("bio", 15, "Write a short summary of your experience and what you are looking for."),
+    ("location", 10, "Add your location so people and recruiters nearby can find you."),
+    ("industry", 10, "Choose your industry to get better suggestions."),
+    ("profile_image_url", 10, "Add a profile photo: profiles with photos get far more views."),
+    ("skills", 20, "List at least 3 skills so others can endorse them."),
+    ("experience", 10, "Add your current and past positions."),
+    ("education", 10, "Add your education."),
+)
+
+
+def _section_counts(user: User) -> dict[str, int]:
+    """Counts of the list sections a profile has; domains add theirs by registering here."""
+    counts = {
+        "skills": db.session.scalar(
+            sa.select(sa.func.count()).select_from(UserSkill).where(UserSkill.user_id == user.id)
+        )
+    }
+    for name, counter in SECTION_COUNTERS.items():
+        counts[name] = counter(user)
+    return counts
+
+
+# Filled by the profile domain (experience, education); a missing counter counts as empty.
+SECTION_COUNTERS: dict = {}
+
+
+def profile_completion(user: User) -> dict:
+    counts = _section_counts(user)
+    percent, missing, tips = 0, [], []
+    for name, weight, tip in PROFILE_SECTIONS:
+        if name in ("skills", "experience", "education"):
+            needed = 3 if name == "skills" else 1
+            done = counts.get(name, 0) >= needed
+        else:
+            done = bool(getattr(user, name))
+        if done:
+            percent += weight
+        else:
+            missing.append(name)
+            tips.append(tip)
+    return {"percent": percent, "missing": missing, "tips": tips}
+
+
+def network_stats(user: User) -> dict:
+    pending = db.session.execute(
+        sa.select(
+            sa.func.count().filter(Connection.recipient_id == user.id),
+            sa.func.count().filter(Connection.requester_id == user.id),
+        ).where(
+            Connection.status == "pending",
+            sa.or_(Connection.recipient_id == user.id, Connection.requester_id == user.id),
+        )
+    ).one()
+    return {
+        "connections": user.connection_count,
+        "pending_received": pending[0],
+        "pending_sent": pending[1],
+        "profile_views": user.profile_views,
+    }
+
+
+def self_view(user: User) -> dict:
+    """The signed-in user's own record with the overview the SPA shows on load."""
+    return {
+        **{c.key: getattr(user, c.key) for c in User.__table__.columns if c.key != "password_hash"},
+        "profile_completion": profile_completion(user),
+        "network_stats": network_stats(user),
+    }

@@ -1,0 +1,71 @@
+"""Server-side sessions behind Flask-Login.
+
+The signed cookie holds a random token; the database holds its sha256.
+Logging out deletes the row, so a copy of the cookie taken earlier stops
+working — something a purely client-side session cannot promise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from flask import request, session
+from flask_login import login_user, logout_user
+
+from networkapp.database import utcnow
+from networkapp.extensions import db, login_manager
+from networkapp.models import User, UserSession
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    if not token or len(token) > 100:
+        return None
+    user = db.session.execute(
+        sa.select(User).join(UserSession, UserSession.user_id == User.id).where(UserSession.id == _digest(token))
+    ).scalar_one_or_none()
+    if user is not None:
+        user.session_id = token
+    return user
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` in on a brand-new session (no state survives from before login)."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            id=_digest(token),
+            user_id=user.id,
+            ip_address=(request.remote_addr or "")[:45] or None,
+            user_agent=(request.user_agent.string or "")[:255] or None,
+        )
+    )
+    user.session_id = token
+    user.last_active = utcnow()
+    session.permanent = True
+    login_user(user)
+
+
+def end_session(user: User) -> None:
+    if user.session_id:
+        db.session.execute(sa.delete(UserSession).where(UserSession.id == _digest(user.session_id)))
+    user.last_active = utcnow()
+    logout_user()
+    session.clear()
+
+
+def session_key(user: User) -> str | None:
+    """A stable identifier of the current session, for per-session socket rooms."""
+    return _digest(user.session_id) if user.session_id else None
+
+
+def revoke_other_sessions(user: User) -> None:
+    keep = _digest(user.session_id) if user.session_id else ""
+    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id, UserSession.id != keep))

@@ -1,0 +1,1 @@
+"""The connection graph: requests, the accepted network and blocks."""

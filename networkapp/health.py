@@ -1,0 +1,52 @@
+"""Liveness and readiness for load balancers and orchestration."""
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import current_app
+
+from networkapp.api import Blueprint
+from networkapp.extensions import db
+
+bp = Blueprint("health", __name__, url_prefix="/api", description="Service health")
+
+
+class HealthSchema(ma.Schema):
+    status = ma.fields.String()
+    database = ma.fields.String()
+    redis = ma.fields.String()
+
+
+def _database_state() -> str:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        db.session.rollback()
+        return "ok"
+    except Exception:  # any failure means not ready; the reason is logged, never returned
+        current_app.logger.warning("health: database unreachable", exc_info=True)
+        db.session.rollback()
+        return "unavailable"
+
+
+def _redis_state() -> str:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return "not configured"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping()
+        return "ok"
+    except redis.RedisError:
+        current_app.logger.warning("health: redis unreachable", exc_info=True)
+        return "unavailable"
+
+
+@bp.route("/health")
+@bp.response(200, HealthSchema)
+@bp.alt_response(503, schema=HealthSchema, description="A dependency is unavailable")
+def health():
+    """Readiness: database and Redis reachability"""
+    database, redis_state = _database_state(), _redis_state()
+    ok = database == "ok" and redis_state != "unavailable"
+    body = {"status": "ok" if ok else "unavailable", "database": database, "redis": redis_state}
+    return body, 200 if ok else 503, {"Cache-Control": "no-store"}

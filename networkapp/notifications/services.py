@@ -1,0 +1,90 @@
+"""Notifications: other domains call ``notify``; the live push listens to ``notification_created``."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from blinker import Namespace
+
+from networkapp.database import after_commit, commit, utcnow
+from networkapp.extensions import db
+from networkapp.models import Notification, User
+from networkapp.pagination import keyset_page
+
+NOTIFICATION_TYPES = frozenset(
+    {
+        "connection_request",
+        "connection_accepted",
+        "endorsement",
+        "job_application",
+        "application_status",
+        "message",
+        "post_like",
+        "post_comment",
+        "mention",
+        "job_alert",
+        "group_join_request",
+        "group_join_approved",
+        "event_invitation",
+        "mentorship_request",
+        "mentorship_accepted",
+    }
+)
+
+signals = Namespace()
+# Sent after the notification's transaction commits, with the Notification as sender.
+notification_created = signals.signal("notification-created")
+
+
+def notify(
+    user: User | uuid.UUID, type: str, actor: User | uuid.UUID | None = None, data: dict | None = None
+) -> Notification | None:
+    """Queue a notification in the caller's transaction; the caller commits.
+
+    Nobody is notified of their own action.
+    """
+    if type not in NOTIFICATION_TYPES:
+        raise ValueError(f"unknown notification type {type!r}")
+    user_id = user.id if isinstance(user, User) else user
+    actor_id = actor.id if isinstance(actor, User) else actor
+    if actor_id is not None and actor_id == user_id:
+        return None
+    notification = Notification(user_id=user_id, type=type, actor_id=actor_id, data=data or {})
+    db.session.add(notification)
+    db.session.flush()
+    after_commit(lambda: notification_created.send(notification))
+    return notification
+
+
+def inbox(user: User, *, limit: int, cursor: str | None, unread_only: bool = False):
+    stmt = sa.select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    rows, next_cursor = keyset_page(
+        db.session,
+        stmt,
+        columns=[Notification.created_at, Notification.id],
+        limit=limit,
+        cursor=cursor,
+        salt="notifications",
+    )
+    return [row[0] for row in rows], next_cursor
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def mark_read(user: User, ids: list[uuid.UUID] | None) -> int:
+    """Mark the given notifications (or all) read; ids of other users' notifications are ignored."""
+    stmt = sa.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if ids is not None:
+        stmt = stmt.where(Notification.id.in_(ids))
+    result = db.session.execute(stmt.values(read_at=utcnow()))
+    commit()
+    return result.rowcount or 0
