@@ -1,7 +1,7 @@
 """skills catalogue (reference data)
 
 Revision ID: 63a1fa8ad40e
-Revises: f7d671de2086
+Revises: fed7f91a41e0
 Create Date: 2026-11-21 06:05:00
 
 Every deployment gets the catalogue from ``flask db upgrade`` alone.  The
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '63a1fa8ad40e'
-down_revision = 'f7d671de2086'
+down_revision = 'fed7f91a41e0'
 branch_labels = None
 depends_on = None
 

@@ -41,3 +41,21 @@ class UserSkill(db.Model):
         sa.CheckConstraint("proficiency_level BETWEEN 1 AND 5", name="proficiency_level"),
         sa.CheckConstraint("years_experience BETWEEN 0 AND 80", name="years_experience"),
     )
+
+
+class SkillEndorsement(db.Model):
+    __tablename__ = "skill_endorsements"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_uuid)
+    endorser_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    endorsee_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    skill_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("skills.id", ondelete="CASCADE"))
+    endorsement_text: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("endorser_id", "endorsee_id", "skill_id"),
+        sa.CheckConstraint("endorser_id <> endorsee_id", name="not_self"),
+        # Profiles count endorsements per (endorsee, skill).
+        sa.Index("ix_skill_endorsements_endorsee_skill", "endorsee_id", "skill_id", "created_at"),
+    )

@@ -1,8 +1,8 @@
-"""accounts, sessions, notifications, idempotency keys, skills, connection graph
+"""foundation: accounts, sessions, notifications, idempotency keys, skills, career history, connection graph
 
-Revision ID: f7d671de2086
+Revision ID: fed7f91a41e0
 Revises: 
-Create Date: 2026-11-21 05:47:58.308519
+Create Date: 2026-11-21 05:49:11.206907
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import networkapp.database
 
 
 # revision identifiers, used by Alembic.
-revision = 'f7d671de2086'
+revision = 'fed7f91a41e0'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -98,6 +98,45 @@ def upgrade():
         batch_op.create_index('ix_connections_recipient_status', ['recipient_id', 'status', 'created_at'], unique=False)
         batch_op.create_index('ix_connections_requester_status', ['requester_id', 'status', 'created_at'], unique=False)
 
+    op.create_table('education',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('institution', sa.String(length=160), nullable=False),
+    sa.Column('degree', sa.String(length=120), nullable=True),
+    sa.Column('field_of_study', sa.String(length=120), nullable=True),
+    sa.Column('start_date', sa.Date(), nullable=True),
+    sa.Column('end_date', sa.Date(), nullable=True),
+    sa.Column('grade', sa.String(length=40), nullable=True),
+    sa.Column('activities', sa.Text(), nullable=True),
+    sa.Column('created_at', networkapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('end_date IS NULL OR start_date IS NULL OR end_date >= start_date', name=op.f('ck_education_dates')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_education_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_education'))
+    )
+    with op.batch_alter_table('education', schema=None) as batch_op:
+        batch_op.create_index('ix_education_institution', ['institution'], unique=False)
+        batch_op.create_index('ix_education_user_start', ['user_id', 'start_date'], unique=False)
+
+    op.create_table('experience',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('company', sa.String(length=120), nullable=False),
+    sa.Column('position', sa.String(length=120), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('start_date', sa.Date(), nullable=True),
+    sa.Column('end_date', sa.Date(), nullable=True),
+    sa.Column('is_current', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('location', sa.String(length=120), nullable=True),
+    sa.Column('created_at', networkapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('NOT (is_current AND end_date IS NOT NULL)', name=op.f('ck_experience_current_has_no_end')),
+    sa.CheckConstraint('end_date IS NULL OR start_date IS NULL OR end_date >= start_date', name=op.f('ck_experience_dates')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_experience_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_experience'))
+    )
+    with op.batch_alter_table('experience', schema=None) as batch_op:
+        batch_op.create_index('ix_experience_company', ['company'], unique=False)
+        batch_op.create_index('ix_experience_user_start', ['user_id', 'start_date'], unique=False)
+
     op.create_table('idempotency_keys',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
@@ -130,6 +169,24 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_notifications_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index('ix_notifications_user_created', ['user_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_notifications_user_unread', ['user_id', 'read_at'], unique=False)
+
+    op.create_table('skill_endorsements',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('endorser_id', sa.Uuid(), nullable=False),
+    sa.Column('endorsee_id', sa.Uuid(), nullable=False),
+    sa.Column('skill_id', sa.Uuid(), nullable=False),
+    sa.Column('endorsement_text', sa.String(length=500), nullable=True),
+    sa.Column('created_at', networkapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('endorser_id <> endorsee_id', name=op.f('ck_skill_endorsements_not_self')),
+    sa.ForeignKeyConstraint(['endorsee_id'], ['users.id'], name=op.f('fk_skill_endorsements_endorsee_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['endorser_id'], ['users.id'], name=op.f('fk_skill_endorsements_endorser_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['skill_id'], ['skills.id'], name=op.f('fk_skill_endorsements_skill_id_skills'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_skill_endorsements')),
+    sa.UniqueConstraint('endorser_id', 'endorsee_id', 'skill_id', name=op.f('uq_skill_endorsements_endorser_id_endorsee_id_skill_id'))
+    )
+    with op.batch_alter_table('skill_endorsements', schema=None) as batch_op:
+        batch_op.create_index('ix_skill_endorsements_endorsee_skill', ['endorsee_id', 'skill_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_skill_endorsements_endorser_id'), ['endorser_id'], unique=False)
 
     op.create_table('user_sessions',
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -190,6 +247,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
 
     op.drop_table('user_sessions')
+    with op.batch_alter_table('skill_endorsements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_skill_endorsements_endorser_id'))
+        batch_op.drop_index('ix_skill_endorsements_endorsee_skill')
+
+    op.drop_table('skill_endorsements')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_user_unread')
         batch_op.drop_index('ix_notifications_user_created')
@@ -200,6 +262,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_idempotency_keys_created_at'))
 
     op.drop_table('idempotency_keys')
+    with op.batch_alter_table('experience', schema=None) as batch_op:
+        batch_op.drop_index('ix_experience_user_start')
+        batch_op.drop_index('ix_experience_company')
+
+    op.drop_table('experience')
+    with op.batch_alter_table('education', schema=None) as batch_op:
+        batch_op.drop_index('ix_education_user_start')
+        batch_op.drop_index('ix_education_institution')
+
+    op.drop_table('education')
     with op.batch_alter_table('connections', schema=None) as batch_op:
         batch_op.drop_index('ix_connections_requester_status')
         batch_op.drop_index('ix_connections_recipient_status')
