@@ -11,7 +11,7 @@ import uuid
 import sqlalchemy as sa
 
 from networkapp.extensions import db
-from networkapp.models import Block, ConnectionEdge
+from networkapp.models import Block, Connection, ConnectionEdge
 
 
 def are_connected(a: uuid.UUID, b: uuid.UUID) -> bool:
@@ -49,3 +49,40 @@ def hidden_ids(user_id: uuid.UUID) -> sa.Select:
         sa.select(Block.blocked_id).where(Block.blocker_id == user_id),
         sa.select(Block.blocker_id).where(Block.blocked_id == user_id),
     )
+
+
+def connection_status(viewer_id: uuid.UUID, other_id: uuid.UUID) -> str:
+    """``self``, ``connected``, ``pending_sent``, ``pending_received`` or ``none``."""
+    if viewer_id == other_id:
+        return "self"
+    low, high = Connection.pair(viewer_id, other_id)
+    row = db.session.execute(
+        sa.select(Connection.status, Connection.requester_id).where(
+            Connection.user_low_id == low, Connection.user_high_id == high
+        )
+    ).first()
+    if row is None or row.status == "declined":
+        return "none"
+    if row.status == "accepted":
+        return "connected"
+    return "pending_sent" if row.requester_id == viewer_id else "pending_received"
+
+
+def mutual_count(a: uuid.UUID, b: uuid.UUID) -> int:
+    """How many connections ``a`` and ``b`` share."""
+    return mutual_counts(a, [b]).get(b, 0)
+
+
+def mutual_counts(viewer_id: uuid.UUID, other_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Mutual-connection counts between ``viewer_id`` and each of ``other_ids``, in one query."""
+    if not other_ids:
+        return {}
+    mine = ConnectionEdge.__table__.alias("mine")
+    theirs = ConnectionEdge.__table__.alias("theirs")
+    rows = db.session.execute(
+        sa.select(theirs.c.user_id, sa.func.count())
+        .select_from(mine.join(theirs, theirs.c.friend_id == mine.c.friend_id))
+        .where(mine.c.user_id == viewer_id, theirs.c.user_id.in_(other_ids))
+        .group_by(theirs.c.user_id)
+    ).all()
+    return {user_id: count for user_id, count in rows}
