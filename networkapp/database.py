@@ -148,3 +148,14 @@ def install_session_hooks(session_factory) -> None:
     def _drop_callbacks(session, _previous_transaction):
         if not session.in_transaction():
             session.info.pop("after_commit", None)
+
+
+# Full-text search structures are written by hand in migrations (SQLite FTS5
+# virtual tables and their shadow tables, PostgreSQL tsvector columns and GIN
+# indexes) and have no model.  Their names start with ``fts_`` (indexes
+# ``ix_fts_``) so schema comparison (`flask db check`) can leave them alone.
+UNMANAGED_PREFIXES = ("fts_", "ix_fts_")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    return not (reflected and compare_to is None and name and name.startswith(UNMANAGED_PREFIXES))

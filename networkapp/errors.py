@@ -130,6 +130,8 @@ def handle_http_exception(error: HTTPException):
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     if isinstance(error, CSRFError):
+        # Flask-WTF reports CSRF failures as 400; the contract says a refused token is 403.
+        status, title = 403, "Forbidden"
         detail = "A valid X-CSRF-Token header is required (GET /api/auth/csrf)."
     if status == 413:
         detail = "The request body is too large."
