@@ -51,9 +51,7 @@ def test_every_operation_survives_generated_input(app, signed_in):
             suppress_health_check=list(HealthCheck),
         )
         def exercise(case):
-            case.call_and_validate(
-                session=signed_in.client, headers={"X-CSRF-Token": signed_in.csrf}, checks=CHECKS
-            )
+            case.call_and_validate(session=signed_in.client, headers={"X-CSRF-Token": signed_in.csrf}, checks=CHECKS)
 
         try:
             exercise()
