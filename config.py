@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -111,8 +110,6 @@ class TestingConfig(Config):
         self.SECRET_KEY = self.SECRET_KEY or "testing-only-not-secret"
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or self.SQLALCHEMY_DATABASE_URI
         self.RATELIMIT_ENABLED = as_bool(os.environ.get("RATELIMIT_ENABLED"), False)
-        # Tests share one Redis in CI: a fresh prefix keeps each app's counters its own.
-        self.RATELIMIT_KEY_PREFIX = f"networkapp-test-{uuid.uuid4().hex[:12]}"
 
 
 class ProductionConfig(Config):
