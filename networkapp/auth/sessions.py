@@ -11,7 +11,7 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
-from flask import request, session
+from flask import current_app, request, session
 from flask_login import login_user, logout_user
 
 from networkapp.database import utcnow
@@ -27,8 +27,12 @@ def _digest(token: str) -> str:
 def load_user(token: str) -> User | None:
     if not token or len(token) > 100:
         return None
+    # A session lives as long as its cookie may; an older row is dead even if a cookie survives.
+    oldest = utcnow() - current_app.permanent_session_lifetime
     user = db.session.execute(
-        sa.select(User).join(UserSession, UserSession.user_id == User.id).where(UserSession.id == _digest(token))
+        sa.select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.id == _digest(token), UserSession.created_at > oldest)
     ).scalar_one_or_none()
     if user is not None:
         user.session_id = token

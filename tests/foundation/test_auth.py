@@ -211,3 +211,40 @@ def test_csrf_endpoint_returns_a_token(anon):
     assert response.status_code == 200
     assert response.get_json()["csrf_token"]
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_expired_sessions_stop_authenticating(app, alice):
+    from datetime import timedelta
+
+    from networkapp.database import utcnow
+
+    with app.app_context():
+        db.session.execute(sa.update(UserSession).values(created_at=utcnow() - timedelta(days=15)))
+        db.session.commit()
+    assert alice.get("/api/auth/user").status_code == 401
+
+
+def test_spa_on_an_allowed_origin_completes_the_cookie_and_csrf_flow(app):
+    spa = Actor(app)
+    origin = {"Origin": "http://localhost:5173"}
+    token = spa.client.get("/api/auth/csrf", headers=origin).get_json()["csrf_token"]
+    registered = spa.client.post(
+        "/api/auth/register",
+        json={**VALID, "username": "spauser", "email": "spa@example.com"},
+        headers={**origin, "X-CSRF-Token": token},
+    )
+    assert registered.status_code == 201
+    assert registered.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
+    assert registered.headers["Access-Control-Allow-Credentials"] == "true"
+    token = registered.headers["X-CSRF-Token"]
+    assert spa.client.get("/api/auth/user", headers=origin).get_json()["username"] == "spauser"
+    logged_out = spa.client.post("/api/auth/logout", headers={**origin, "X-CSRF-Token": token})
+    assert logged_out.status_code == 204
+    token = logged_out.headers["X-CSRF-Token"]
+    login = spa.client.post(
+        "/api/auth/login",
+        json={"username": "spauser", "password": VALID["password"]},
+        headers={**origin, "X-CSRF-Token": token},
+    )
+    assert login.status_code == 200
+    assert spa.client.get("/api/auth/user", headers=origin).status_code == 200
