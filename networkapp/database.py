@@ -152,10 +152,16 @@ def install_session_hooks(session_factory) -> None:
 
 # Full-text search structures are written by hand in migrations (SQLite FTS5
 # virtual tables and their shadow tables, PostgreSQL tsvector columns and GIN
-# indexes) and have no model.  Their names start with ``fts_`` (indexes
-# ``ix_fts_``) so schema comparison (`flask db check`) can leave them alone.
+# indexes) and have no model.  Schema comparison (`flask db check`) must leave
+# them alone: they are recognised by name (``fts_…``, ``ix_fts_…``, ``…_fts…``)
+# or listed by a domain in ``Base.metadata.info["unmanaged_tables"]``.
 UNMANAGED_PREFIXES = ("fts_", "ix_fts_")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    return not (reflected and compare_to is None and name and name.startswith(UNMANAGED_PREFIXES))
+    if not (reflected and compare_to is None and name):
+        return True
+    if name.startswith(UNMANAGED_PREFIXES) or "_fts" in name:
+        return False
+    unmanaged = Base.metadata.info.get("unmanaged_tables", ())
+    return not (type_ == "table" and any(name == t or name.startswith(f"{t}_") for t in unmanaged))
