@@ -24,6 +24,29 @@ def seed_demo() -> None:
         click.echo(f"  {username} / {demo.DEMO_PASSWORD}")
 
 
+@seed.command("scale")
+@click.option("--users", default=100_000, show_default=True, help="People to generate.")
+@click.option("--connections", default=None, type=int, help="Accepted connections (default: 10 per person).")
+@click.option("--hubs", default=5, show_default=True, help="People with 5 000-10 000 connections.")
+@click.option("--seed", "seed_value", default=2024, show_default=True, help="Random seed (same seed, same network).")
+def seed_scale(users: int, connections: int | None, hubs: int, seed_value: int) -> None:
+    """A large synthetic network for benchmarks (power-law connection degrees)."""
+    from networkapp import scale
+    from networkapp.models import User
+
+    existing = db.session.scalar(
+        sa.select(sa.func.count()).select_from(User).where(User.email.like(f"%@{scale.EMAIL_DOMAIN}"))
+    )
+    if existing:
+        raise click.ClickException(f"{existing} generated people are already here; use an empty database.")
+    net = scale.seed_scale(users, connections or users * 10, seed_value, hubs)
+    hub = max(range(len(net.users)), key=lambda i: net.users[i]["connection_count"])
+    click.echo("sign in as any generated person, for example:")
+    for index in dict.fromkeys((0, 1, 2, hub)):
+        person = net.users[index]
+        click.echo(f"  {person['username']} / {scale.SCALE_PASSWORD}  ({person['connection_count']} connections)")
+
+
 @maintenance.command("purge-idempotency-keys")
 def purge_idempotency_keys() -> None:
     """Delete Idempotency-Keys older than their retention period."""
