@@ -70,9 +70,7 @@ def include_object(obj, name, type_, reflected, compare_to):
     created by migrations with dialect branches, not by models; by convention
     their names contain ``_fts``.
     """
-    if type_ == "table" and reflected and compare_to is None and "_fts" in name:
-        return False
-    return True
+    return not (type_ == "table" and reflected and compare_to is None and "_fts" in name)
 
 
 def run_migrations_online():
