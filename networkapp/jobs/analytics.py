@@ -42,9 +42,12 @@ def job_funnel(user: User, job_id: uuid.UUID) -> dict:
     job = get_visible(job_id, user.id)
     if job.poster_id != user.id:
         raise Forbidden("Only the poster may see a job's analytics.")
-    apps = dict(
-        db.session.execute(sa.select(JobApplication.id, JobApplication.status).where(JobApplication.job_id == job.id))
-    )
+    apps = {
+        row.id: row.status
+        for row in db.session.execute(
+            sa.select(JobApplication.id, JobApplication.status).where(JobApplication.job_id == job.id)
+        )
+    }
     history: dict[uuid.UUID, list] = defaultdict(list)
     if apps:
         for application_id, status, changed_at in db.session.execute(
