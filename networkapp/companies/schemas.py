@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from networkapp.jobs.schemas import JobSchema, Partial, Text
+from networkapp.jobs.schemas import JobSchema, Partial, SafeString, Text
 from networkapp.models.jobs import COMPANY_SIZES
 from networkapp.schemas import StrictSchema, UserSummarySchema
 
@@ -17,7 +17,7 @@ def _url(**kwargs) -> ma.fields.URL:
 
 class CompanyWriteSchema(StrictSchema):
     name = _text(160, required=True)
-    slug = ma.fields.String(validate=[ma.validate.Length(min=2, max=80), ma.validate.Regexp(SLUG_PATTERN)])
+    slug = SafeString(validate=[ma.validate.Length(min=2, max=80), ma.validate.Regexp(SLUG_PATTERN)])
     industry = _text(100, allow_none=True)
     size = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(COMPANY_SIZES))
     location = _text(120, allow_none=True)

@@ -7,7 +7,17 @@ from networkapp.schemas import StrictSchema, UserSummarySchema
 from .pipeline import POSTER_STATUSES
 
 
-class Text(ma.fields.String):
+class SafeString(ma.fields.String):
+    """A string without NUL characters (PostgreSQL text cannot hold them)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in value:
+            raise ma.ValidationError("Must not contain NUL characters.")
+        return value
+
+
+class Text(SafeString):
     """A string trimmed of surrounding white space; blank counts as missing for required fields."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -31,7 +41,7 @@ def _csv(value: str, max_items: int = 20) -> list[str]:
     return items
 
 
-class CsvList(ma.fields.String):
+class CsvList(SafeString):
     def _deserialize(self, value, attr, data, **kwargs):
         return _csv(super()._deserialize(value, attr, data, **kwargs))
 
@@ -71,10 +81,10 @@ class JobUpdateSchema(Partial, JobWriteSchema):
 
 
 class JobArgsSchema(PageArgsSchema):
-    q = ma.fields.String(validate=ma.validate.Length(max=200))
-    title = ma.fields.String(validate=ma.validate.Length(max=200))
-    company = ma.fields.String(validate=ma.validate.Length(max=160))
-    location = ma.fields.String(validate=ma.validate.Length(max=120))
+    q = SafeString(validate=ma.validate.Length(max=200))
+    title = SafeString(validate=ma.validate.Length(max=200))
+    company = SafeString(validate=ma.validate.Length(max=160))
+    location = SafeString(validate=ma.validate.Length(max=120))
     workplace = ma.fields.String(validate=ma.validate.OneOf(WORKPLACES))
     skills = CsvList()
     employment_type = ma.fields.String(validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
@@ -90,9 +100,9 @@ class CompanyInfoSchema(ma.Schema):
     id = ma.fields.UUID()
     name = ma.fields.String()
     slug = ma.fields.String()
-    industry = ma.fields.String(allow_none=True)
+    industry = SafeString(allow_none=True)
     size = ma.fields.String(allow_none=True)
-    location = ma.fields.String(allow_none=True)
+    location = SafeString(allow_none=True)
     website = ma.fields.String(allow_none=True)
     logo_url = ma.fields.String(allow_none=True)
 
@@ -100,10 +110,10 @@ class CompanyInfoSchema(ma.Schema):
 class JobSchema(ma.Schema):
     id = ma.fields.UUID()
     poster_id = ma.fields.UUID()
-    title = ma.fields.String()
-    company = ma.fields.String()
+    title = SafeString()
+    company = SafeString()
     description = ma.fields.String(allow_none=True)
-    location = ma.fields.String(allow_none=True)
+    location = SafeString(allow_none=True)
     requirements = ma.fields.String(allow_none=True)
     employment_type = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
     workplace = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(WORKPLACES))
@@ -173,10 +183,10 @@ class ApplicantHistorySchema(ma.Schema):
 
 class JobSummarySchema(ma.Schema):
     id = ma.fields.UUID()
-    title = ma.fields.String()
-    company = ma.fields.String()
+    title = SafeString()
+    company = SafeString()
     company_id = ma.fields.UUID(allow_none=True)
-    location = ma.fields.String(allow_none=True)
+    location = SafeString(allow_none=True)
     employment_type = ma.fields.String(allow_none=True)
     workplace = ma.fields.String(allow_none=True)
     posted_at = ma.fields.DateTime()
@@ -237,8 +247,8 @@ class AlertUpdateSchema(Partial, AlertWriteSchema):
 class AlertSchema(ma.Schema):
     id = ma.fields.UUID()
     name = ma.fields.String(allow_none=True)
-    q = ma.fields.String(allow_none=True)
-    location = ma.fields.String(allow_none=True)
+    q = SafeString(allow_none=True)
+    location = SafeString(allow_none=True)
     employment_type = ma.fields.String(allow_none=True)
     workplace = ma.fields.String(allow_none=True)
     skills = ma.fields.List(ma.fields.String())
@@ -257,10 +267,10 @@ class AlertListSchema(ma.Schema):
 
 
 class InsightArgsSchema(StrictSchema):
-    title = ma.fields.String(validate=ma.validate.Length(max=200))
-    location = ma.fields.String(validate=ma.validate.Length(max=120))
-    industry = ma.fields.String(validate=ma.validate.Length(max=100))
-    currency = ma.fields.String(validate=ma.validate.Regexp(r"^[A-Za-z]{3}$"))
+    title = SafeString(validate=ma.validate.Length(max=200))
+    location = SafeString(validate=ma.validate.Length(max=120))
+    industry = SafeString(validate=ma.validate.Length(max=100))
+    currency = SafeString(validate=ma.validate.Regexp(r"^[A-Za-z]{3}$"))
 
 
 class InsightSchema(ma.Schema):
@@ -268,7 +278,7 @@ class InsightSchema(ma.Schema):
     median = ma.fields.Float(allow_none=True)
     p25 = ma.fields.Float(allow_none=True)
     p75 = ma.fields.Float(allow_none=True)
-    currency = ma.fields.String(allow_none=True)
+    currency = SafeString(allow_none=True)
     period = ma.fields.String()
     reason = ma.fields.String(allow_none=True)
 
@@ -311,15 +321,15 @@ class JobAnalyticsSchema(ma.Schema):
 
 class TalentArgsSchema(PageArgsSchema):
     skills = CsvList()
-    location = ma.fields.String(validate=ma.validate.Length(max=120))
-    industry = ma.fields.String(validate=ma.validate.Length(max=100))
+    location = SafeString(validate=ma.validate.Length(max=120))
+    industry = SafeString(validate=ma.validate.Length(max=100))
     min_years = ma.fields.Integer(validate=ma.validate.Range(0, 80))
 
 
 class TalentSchema(ma.Schema):
     user = ma.fields.Nested(UserSummarySchema)
-    industry = ma.fields.String(allow_none=True)
-    location = ma.fields.String(allow_none=True)
+    industry = SafeString(allow_none=True)
+    location = SafeString(allow_none=True)
     matching_skills = ma.fields.List(ma.fields.String())
     years_experience = ma.fields.Float()
 

@@ -144,3 +144,14 @@ def test_blocked_posters_jobs_are_hidden(app, alice, bob, post_job):
     assert bob.get(f"/api/jobs/{job['id']}").status_code == 404
     assert bob.post(f"/api/jobs/{job['id']}/apply", json={}).status_code == 404
     set_user_fields(app, bob.id)  # no-op: the block alone hides both ways
+
+
+@pytest.mark.parametrize("field", ["q", "location", "title", "company", "skills"])
+def test_nul_characters_are_422_not_500(bob, field):
+    response = bob.get("/api/jobs", query_string={field: "py\x00thon"})
+    assert response.status_code == 422 and field in response.get_json()["errors"]
+
+
+def test_nul_characters_in_bodies_are_422(alice):
+    response = alice.post("/api/jobs", json={"title": "a\x00b", "company": "Acme"})
+    assert response.status_code == 422 and "title" in response.get_json()["errors"]
