@@ -2,18 +2,34 @@
 
 from networkapp.models.graph import Block, Connection, ConnectionEdge
 from networkapp.models.idempotency import IdempotencyKey
+from networkapp.models.jobs import (
+    ApplicationStatusChange,
+    Company,
+    CompanyAdmin,
+    Job,
+    JobAlert,
+    JobApplication,
+    JobSkill,
+)
 from networkapp.models.notification import Notification
 from networkapp.models.profile import Education, Experience
 from networkapp.models.skill import Skill, SkillEndorsement, UserSkill
 from networkapp.models.user import User, UserSession
 
 __all__ = [
+    "ApplicationStatusChange",
     "Block",
+    "Company",
+    "CompanyAdmin",
     "Connection",
     "ConnectionEdge",
     "Education",
     "Experience",
     "IdempotencyKey",
+    "Job",
+    "JobAlert",
+    "JobApplication",
+    "JobSkill",
     "Notification",
     "Skill",
     "SkillEndorsement",

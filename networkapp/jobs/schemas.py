@@ -1,0 +1,337 @@
+import marshmallow as ma
+
+from networkapp.models.jobs import APPLICATION_STATUSES, CLOSED_REASONS, EMPLOYMENT_TYPES, WORKPLACES
+from networkapp.pagination import PageArgsSchema, page_schema
+from networkapp.schemas import StrictSchema, UserSummarySchema
+
+from .pipeline import POSTER_STATUSES
+
+
+class SafeString(ma.fields.String):
+    """A string without NUL characters (PostgreSQL text cannot hold them)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in value:
+            raise ma.ValidationError("Must not contain NUL characters.")
+        return value
+
+
+class Text(SafeString):
+    """A string trimmed of surrounding white space; blank counts as missing for required fields."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        value = value.strip()
+        if not value and self.required:
+            raise ma.ValidationError("Must not be blank.")
+        return value or None
+
+
+def _text(max_length: int, **kwargs) -> Text:
+    return Text(validate=ma.validate.Length(max=max_length), **kwargs)
+
+
+def _csv(value: str, max_items: int = 20) -> list[str]:
+    items = [part.strip() for part in value.split(",") if part.strip()]
+    if len(items) > max_items:
+        raise ma.ValidationError(f"At most {max_items} items.")
+    if any(len(item) > 100 for item in items):
+        raise ma.ValidationError("Each item must be at most 100 characters.")
+    return items
+
+
+class CsvList(SafeString):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return _csv(super()._deserialize(value, attr, data, **kwargs))
+
+
+SkillList = ma.fields.List(
+    Text(required=True, validate=ma.validate.Length(min=1, max=100)), validate=ma.validate.Length(max=30)
+)
+
+
+# --- postings ---------------------------------------------------------------
+
+
+class JobWriteSchema(StrictSchema):
+    title = _text(200, required=True)
+    company = _text(160, required=True)
+    description = _text(20_000, allow_none=True)
+    location = _text(120, allow_none=True)
+    requirements = _text(10_000, allow_none=True)
+    employment_type = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
+    workplace = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(WORKPLACES))
+    salary_range = _text(100, allow_none=True)
+    expires_at = ma.fields.AwareDateTime(allow_none=True, default_timezone=None)
+    skills = SkillList
+    company_id = ma.fields.UUID(allow_none=True)
+
+
+class Partial:
+    """PUT changes only the fields it is given: every field is optional."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
+class JobUpdateSchema(Partial, JobWriteSchema):
+    pass
+
+
+class JobArgsSchema(PageArgsSchema):
+    q = SafeString(validate=ma.validate.Length(max=200))
+    title = SafeString(validate=ma.validate.Length(max=200))
+    company = SafeString(validate=ma.validate.Length(max=160))
+    location = SafeString(validate=ma.validate.Length(max=120))
+    workplace = ma.fields.String(validate=ma.validate.OneOf(WORKPLACES))
+    skills = CsvList()
+    employment_type = ma.fields.String(validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
+    salary_min = ma.fields.Decimal(validate=ma.validate.Range(min=0, max=100_000_000), places=2, as_string=False)
+    posted_since = ma.fields.AwareDateTime(default_timezone=None)
+
+
+class CloseArgsSchema(StrictSchema):
+    reason = ma.fields.String(validate=ma.validate.OneOf(("filled", "withdrawn")))
+
+
+class CompanyInfoSchema(ma.Schema):
+    id = ma.fields.UUID()
+    name = ma.fields.String()
+    slug = ma.fields.String()
+    industry = SafeString(allow_none=True)
+    size = ma.fields.String(allow_none=True)
+    location = SafeString(allow_none=True)
+    website = ma.fields.String(allow_none=True)
+    logo_url = ma.fields.String(allow_none=True)
+
+
+class JobSchema(ma.Schema):
+    id = ma.fields.UUID()
+    poster_id = ma.fields.UUID()
+    title = SafeString()
+    company = SafeString()
+    description = ma.fields.String(allow_none=True)
+    location = SafeString(allow_none=True)
+    requirements = ma.fields.String(allow_none=True)
+    employment_type = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
+    workplace = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(WORKPLACES))
+    salary_range = ma.fields.String(allow_none=True)
+    salary_min = ma.fields.Float(allow_none=True)
+    salary_max = ma.fields.Float(allow_none=True)
+    salary_currency = ma.fields.String(allow_none=True)
+    salary_period = ma.fields.String(allow_none=True)
+    posted_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+    expires_at = ma.fields.DateTime()
+    is_active = ma.fields.Boolean()
+    closed_reason = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(CLOSED_REASONS))
+    skills = ma.fields.List(ma.fields.String())
+    company_id = ma.fields.UUID(allow_none=True)
+    application_status = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(APPLICATION_STATUSES))
+
+
+class JobListItemSchema(JobSchema):
+    score = ma.fields.Float(allow_none=True, metadata={"description": "Text relevance when q/title/company is given"})
+
+
+class JobDetailSchema(JobSchema):
+    company_info = ma.fields.Nested(CompanyInfoSchema, allow_none=True)
+    applicant_count = ma.fields.Integer(
+        allow_none=True, metadata={"description": "Only for the poster; null for everyone else"}
+    )
+
+
+JobPageSchema = page_schema(JobListItemSchema, name="Job")
+
+
+# --- applications -------------------------------------------------------------
+
+
+class ApplySchema(StrictSchema):
+    cover_letter = _text(10_000, allow_none=True)
+    resume_url = ma.fields.URL(allow_none=True, schemes={"http", "https"}, validate=ma.validate.Length(max=500))
+    application_notes = _text(5_000, allow_none=True)
+
+
+class StatusUpdateSchema(StrictSchema):
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(POSTER_STATUSES))
+    note = _text(2_000, allow_none=True)
+
+
+class ApplicationSchema(ma.Schema):
+    id = ma.fields.UUID()
+    job_id = ma.fields.UUID()
+    applicant_id = ma.fields.UUID()
+    status = ma.fields.String(validate=ma.validate.OneOf(APPLICATION_STATUSES))
+    applied_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+    cover_letter = ma.fields.String(allow_none=True)
+    resume_url = ma.fields.String(allow_none=True)
+    application_notes = ma.fields.String(allow_none=True)
+
+
+class ApplicantHistorySchema(ma.Schema):
+    status = ma.fields.String()
+    changed_at = ma.fields.DateTime()
+    changed_by = ma.fields.String(
+        validate=ma.validate.OneOf(("applicant", "employer")),
+        metadata={"description": "Who made the change; the employer's identity and notes stay private"},
+    )
+
+
+class JobSummarySchema(ma.Schema):
+    id = ma.fields.UUID()
+    title = SafeString()
+    company = SafeString()
+    company_id = ma.fields.UUID(allow_none=True)
+    location = SafeString(allow_none=True)
+    employment_type = ma.fields.String(allow_none=True)
+    workplace = ma.fields.String(allow_none=True)
+    posted_at = ma.fields.DateTime()
+    is_active = ma.fields.Boolean()
+    closed_reason = ma.fields.String(allow_none=True)
+
+
+class MyApplicationSchema(ApplicationSchema):
+    job = ma.fields.Nested(JobSummarySchema)
+    status_history = ma.fields.List(ma.fields.Nested(ApplicantHistorySchema))
+
+
+class MyApplicationArgsSchema(PageArgsSchema):
+    status = ma.fields.String(validate=ma.validate.OneOf(APPLICATION_STATUSES))
+    since = ma.fields.AwareDateTime(default_timezone=None)
+    until = ma.fields.AwareDateTime(default_timezone=None)
+
+
+MyApplicationPageSchema = page_schema(MyApplicationSchema, name="MyApplication")
+
+
+class PosterHistorySchema(ma.Schema):
+    status = ma.fields.String()
+    changed_at = ma.fields.DateTime()
+    changed_by = ma.fields.UUID(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+
+
+class ApplicantApplicationSchema(ApplicationSchema):
+    applicant = ma.fields.Nested(UserSummarySchema)
+    status_history = ma.fields.List(ma.fields.Nested(PosterHistorySchema))
+
+
+class JobApplicationArgsSchema(PageArgsSchema):
+    status = ma.fields.String(validate=ma.validate.OneOf(APPLICATION_STATUSES))
+
+
+ApplicantApplicationPageSchema = page_schema(ApplicantApplicationSchema, name="ApplicantApplication")
+
+
+# --- alerts -------------------------------------------------------------------
+
+
+class AlertWriteSchema(StrictSchema):
+    name = _text(100, allow_none=True)
+    q = _text(200, allow_none=True)
+    location = _text(120, allow_none=True)
+    employment_type = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
+    workplace = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(WORKPLACES))
+    skills = SkillList
+    salary_min = ma.fields.Decimal(allow_none=True, places=2, validate=ma.validate.Range(min=0, max=100_000_000))
+
+
+class AlertUpdateSchema(Partial, AlertWriteSchema):
+    pass
+
+
+class AlertSchema(ma.Schema):
+    id = ma.fields.UUID()
+    name = ma.fields.String(allow_none=True)
+    q = SafeString(allow_none=True)
+    location = SafeString(allow_none=True)
+    employment_type = ma.fields.String(allow_none=True)
+    workplace = ma.fields.String(allow_none=True)
+    skills = ma.fields.List(ma.fields.String())
+    salary_min = ma.fields.Float(allow_none=True)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class AlertListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(AlertSchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+    limit = ma.fields.Integer(metadata={"description": "How many alerts one person may keep"})
+
+
+# --- insights, recommendations, analytics, talent -------------------------------
+
+
+class InsightArgsSchema(StrictSchema):
+    title = SafeString(validate=ma.validate.Length(max=200))
+    location = SafeString(validate=ma.validate.Length(max=120))
+    industry = SafeString(validate=ma.validate.Length(max=100))
+    currency = SafeString(validate=ma.validate.Regexp(r"^[A-Za-z]{3}$"))
+
+
+class InsightSchema(ma.Schema):
+    count = ma.fields.Integer()
+    median = ma.fields.Float(allow_none=True)
+    p25 = ma.fields.Float(allow_none=True)
+    p75 = ma.fields.Float(allow_none=True)
+    currency = SafeString(allow_none=True)
+    period = ma.fields.String()
+    reason = ma.fields.String(allow_none=True)
+
+
+class RecommendedArgsSchema(StrictSchema):
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(1, 50))
+
+
+class RecommendedJobSchema(ma.Schema):
+    job = ma.fields.Nested(JobSchema)
+    match_score = ma.fields.Float(metadata={"description": "0..1"})
+    reasons = ma.fields.List(ma.fields.String())
+
+
+class RecommendedListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(RecommendedJobSchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+
+
+class SeekerAnalyticsSchema(ma.Schema):
+    total = ma.fields.Integer()
+    by_status = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    responded = ma.fields.Integer()
+    response_rate = ma.fields.Float(allow_none=True)
+    avg_hours_to_first_response = ma.fields.Float(allow_none=True)
+
+
+class FunnelStageSchema(ma.Schema):
+    stage = ma.fields.String()
+    count = ma.fields.Integer()
+    avg_hours_in_stage = ma.fields.Float(allow_none=True)
+
+
+class JobAnalyticsSchema(ma.Schema):
+    job_id = ma.fields.UUID()
+    total = ma.fields.Integer()
+    by_status = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    funnel = ma.fields.List(ma.fields.Nested(FunnelStageSchema))
+
+
+class TalentArgsSchema(PageArgsSchema):
+    skills = CsvList()
+    location = SafeString(validate=ma.validate.Length(max=120))
+    industry = SafeString(validate=ma.validate.Length(max=100))
+    min_years = ma.fields.Integer(validate=ma.validate.Range(0, 80))
+
+
+class TalentSchema(ma.Schema):
+    user = ma.fields.Nested(UserSummarySchema)
+    industry = SafeString(allow_none=True)
+    location = SafeString(allow_none=True)
+    matching_skills = ma.fields.List(ma.fields.String())
+    years_experience = ma.fields.Float()
+
+
+TalentPageSchema = page_schema(TalentSchema, name="Talent")

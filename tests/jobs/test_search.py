@@ -1,0 +1,157 @@
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+
+from networkapp.database import utcnow
+from tests.conftest import set_user_fields
+from tests.jobs.conftest import past, shift_job
+
+
+def ids(response):
+    assert response.status_code == 200, response.get_json()
+    return [item["id"] for item in response.get_json()["items"]]
+
+
+@pytest.fixture
+def catalogue(app, alice, post_job):
+    jobs = {
+        "py_title": post_job(alice, title="Senior Python Developer", company="Snakes Ltd", location="Berlin, Germany",
+                             employment_type="full-time", workplace="hybrid", salary_range="€70k-90k",
+                             skills=["Python", "SQL"]),
+        "py_desc": post_job(alice, title="Data Analyst", company="Numbers Inc", description="Some python scripting",
+                            location="London", employment_type="contract", workplace="remote",
+                            salary_range="£400 per day", skills=["SQL"]),
+        "go": post_job(alice, title="Go Engineer", company="Gopher Co", requirements="Kubernetes and Go",
+                       location="Berlin", employment_type="part-time", workplace="on-site", salary_range="competitive",
+                       skills=["Go", "Kubernetes"]),
+        "intern": post_job(alice, title="Marketing Intern", company="Python Marketing", location="Paris",
+                           employment_type="internship", salary_range="€15/hour"),
+    }  # fmt: skip
+    for n, key in enumerate(["intern", "go", "py_desc", "py_title"]):
+        shift_job(app, jobs[key]["id"], posted_at=past(10 - n))
+    return {key: job["id"] for key, job in jobs.items()}
+
+
+def test_default_listing_is_newest_first(bob, catalogue):
+    assert ids(bob.get("/api/jobs")) == [catalogue[k] for k in ("py_title", "py_desc", "go", "intern")]
+
+
+def test_full_text_ranks_title_above_description(bob, catalogue):
+    found = ids(bob.get("/api/jobs?q=python"))
+    assert found[0] == catalogue["py_title"]
+    assert set(found) == {catalogue["py_title"], catalogue["py_desc"], catalogue["intern"]}
+
+
+def test_full_text_matches_word_prefixes_and_stems(bob, catalogue):
+    assert ids(bob.get("/api/jobs?q=kubernet")) == [catalogue["go"]]
+    assert catalogue["go"] in ids(bob.get("/api/jobs?q=engineering"))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("title=python", ["py_title"]),
+        ("company=gopher", ["go"]),
+        ("location=berlin", ["py_title", "go"]),
+        ("workplace=remote", ["py_desc"]),
+        ("employment_type=internship", ["intern"]),
+        ("skills=sql", ["py_title", "py_desc"]),
+        ("skills=GO,python", ["py_title", "go"]),
+        ("skills=unknown-skill", []),
+        ("salary_min=95000", ["py_desc"]),
+        ("salary_min=80000", ["py_title", "py_desc"]),
+        ("q=python&location=london", ["py_desc"]),
+    ],
+)
+def test_filters(bob, catalogue, query, expected):
+    assert ids(bob.get(f"/api/jobs?{query}")) == [catalogue[k] for k in expected]
+
+
+def test_posted_since(bob, catalogue):
+    since = quote((utcnow() - timedelta(days=8.5)).isoformat())
+    assert ids(bob.get(f"/api/jobs?posted_since={since}")) == [catalogue["py_title"], catalogue["py_desc"]]
+
+
+@pytest.mark.parametrize(
+    "q",
+    ['"', "'", "python\"'", "%", "_", "a*", "NEAR(a b)", "python OR", "title:python", "-python", "(", "\\",
+     "a & b | !c", "😀 python", "SELECT * FROM jobs; --", "x" * 200],
+)  # fmt: skip
+def test_hostile_search_input_never_fails(bob, catalogue, q):
+    response = bob.get("/api/jobs", query_string={"q": q})
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        assert "q" in response.get_json()["errors"]
+
+
+def test_over_long_and_wordless_queries_are_422(bob, catalogue):
+    assert bob.get("/api/jobs", query_string={"q": "x" * 201}).status_code == 422
+    assert bob.get("/api/jobs", query_string={"q": '"%*'}).status_code == 422
+    assert bob.get("/api/jobs", query_string={"location": "%"}).get_json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=101", "employment_type=gig", "workplace=x", "salary_min=-1", "posted_since=yesterday"]
+)
+def test_invalid_filters_are_422(bob, query):
+    response = bob.get(f"/api/jobs?{query}")
+    assert response.status_code == 422
+    assert response.get_json()["errors"]
+
+
+def test_keyset_pagination_walks_everything_once(bob, catalogue):
+    for query in ("", "q=python"):
+        seen, cursor = [], None
+        while True:
+            url = f"/api/jobs?limit=1&{query}" + (f"&cursor={cursor}" if cursor else "")
+            body = bob.get(url).get_json()
+            seen += [item["id"] for item in body["items"]]
+            cursor = body["next_cursor"]
+            if not cursor:
+                break
+        assert seen == ids(bob.get(f"/api/jobs?{query}"))
+    assert bob.get("/api/jobs?cursor=garbage").status_code == 400
+
+
+def test_application_status_is_batched(app, alice, bob, post_job, apply_to, query_counter):
+    jobs = [post_job(alice, title=f"Role {n}") for n in range(5)]
+    apply_to(bob, jobs[1]["id"])
+    with query_counter() as few:
+        few_items = bob.get("/api/jobs").get_json()["items"]
+    for n in range(5, 15):
+        post_job(alice, title=f"Role {n}", skills=["Python"])
+    with query_counter() as many:
+        items = bob.get("/api/jobs").get_json()["items"]
+    assert len(items) == 15 and len(few_items) == 5
+    assert len(many) == len(few)
+    statuses = {item["id"]: item["application_status"] for item in items}
+    assert statuses[jobs[1]["id"]] == "applied"
+    assert sum(1 for s in statuses.values() if s) == 1
+
+
+def test_blocked_posters_jobs_are_hidden(app, alice, bob, post_job):
+    from networkapp.extensions import db
+    from networkapp.models import Block
+
+    job = post_job(alice)
+    with app.app_context():
+        import uuid
+
+        db.session.add(Block(blocker_id=uuid.UUID(alice.id), blocked_id=uuid.UUID(bob.id)))
+        db.session.commit()
+    assert bob.get("/api/jobs").get_json()["items"] == []
+    assert bob.get(f"/api/jobs/{job['id']}").status_code == 404
+    assert bob.post(f"/api/jobs/{job['id']}/apply", json={}).status_code == 404
+    set_user_fields(app, bob.id)  # no-op: the block alone hides both ways
+
+
+@pytest.mark.parametrize("field", ["q", "location", "title", "company", "skills"])
+def test_nul_characters_are_422_not_500(bob, field):
+    response = bob.get("/api/jobs", query_string={field: "py\x00thon"})
+    assert response.status_code == 422 and field in response.get_json()["errors"]
+
+
+def test_nul_characters_in_bodies_are_422(alice):
+    response = alice.post("/api/jobs", json={"title": "a\x00b", "company": "Acme"})
+    assert response.status_code == 422 and "title" in response.get_json()["errors"]
