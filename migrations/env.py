@@ -63,16 +63,6 @@ def run_migrations_offline():
         context.run_migrations()
 
 
-def include_object(obj, name, type_, reflected, compare_to):
-    """Leave hand-written full-text search objects out of autogenerate.
-
-    FTS5 virtual tables (and their shadow tables) and tsvector side tables are
-    created by migrations with dialect branches, not by models; by convention
-    their names contain ``_fts``.
-    """
-    return not (type_ == "table" and reflected and compare_to is None and "_fts" in name)
-
-
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -94,7 +84,6 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
-    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 
