@@ -88,7 +88,7 @@ class JobArgsSchema(PageArgsSchema):
     workplace = ma.fields.String(validate=ma.validate.OneOf(WORKPLACES))
     skills = CsvList()
     employment_type = ma.fields.String(validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
-    salary_min = ma.fields.Decimal(validate=ma.validate.Range(min=0, max=100_000_000), places=2, as_string=False)
+    salary_min = ma.fields.Integer(validate=ma.validate.Range(min=0, max=100_000_000))
     posted_since = ma.fields.AwareDateTime(default_timezone=None)
 
 
@@ -237,7 +237,7 @@ class AlertWriteSchema(StrictSchema):
     employment_type = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
     workplace = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(WORKPLACES))
     skills = SkillList
-    salary_min = ma.fields.Decimal(allow_none=True, places=2, validate=ma.validate.Range(min=0, max=100_000_000))
+    salary_min = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=0, max=100_000_000))
 
 
 class AlertUpdateSchema(Partial, AlertWriteSchema):
