@@ -54,7 +54,7 @@ def _shift_counts(user_ids: tuple[uuid.UUID, uuid.UUID], delta: int) -> None:
     )
 
 
-def request_connection(me: User, target_id: uuid.UUID, message: str | None) -> Connection:
+def request_connection(me: User, target_id: uuid.UUID, message: str | None) -> dict:
     if target_id == me.id:
         raise Invalid("You cannot connect with yourself.", field="target_user_id")
     target = _visible_user(me, target_id)
@@ -111,8 +111,14 @@ def request_connection(me: User, target_id: uuid.UUID, message: str | None) -> C
         actor=me.id,
         data={"connection_id": str(connection.id), "message": message},
     )
+    snapshot = _snapshot(connection)
     commit()
-    return connection
+    return snapshot
+
+
+def _snapshot(connection: Connection) -> dict:
+    # Taken before the commit: afterwards the row may already be gone (removed by the other person).
+    return {c.key: getattr(connection, c.key) for c in Connection.__table__.columns}
 
 
 def _party_connection(me: User, connection_id: uuid.UUID, *, lock: bool = False) -> Connection:
@@ -125,7 +131,7 @@ def _party_connection(me: User, connection_id: uuid.UUID, *, lock: bool = False)
     return connection
 
 
-def _respond(me: User, connection_id: uuid.UUID, new_status: str) -> Connection:
+def _respond(me: User, connection_id: uuid.UUID, new_status: str) -> dict:
     connection = _party_connection(me, connection_id)
     if connection.recipient_id != me.id:
         raise Forbidden("Only the recipient of a request can answer it.")
@@ -153,15 +159,16 @@ def _respond(me: User, connection_id: uuid.UUID, new_status: str) -> Connection:
         notify(connection.requester_id, "connection_accepted", actor=me.id, data={"connection_id": str(connection.id)})
     db.session.flush()
     db.session.refresh(connection)
+    snapshot = _snapshot(connection)
     commit()
-    return connection
+    return snapshot
 
 
-def accept(me: User, connection_id: uuid.UUID) -> Connection:
+def accept(me: User, connection_id: uuid.UUID) -> dict:
     return _respond(me, connection_id, "accepted")
 
 
-def decline(me: User, connection_id: uuid.UUID) -> Connection:
+def decline(me: User, connection_id: uuid.UUID) -> dict:
     return _respond(me, connection_id, "declined")
 
 
@@ -214,8 +221,9 @@ def block(me: User, user_id: uuid.UUID) -> dict:
             db.session.flush()
     except IntegrityError:
         raise Conflict("You have already blocked this person.") from None
+    result = {"user": user, "created_at": entry.created_at}
     commit()
-    return {"user": user, "created_at": entry.created_at}
+    return result
 
 
 def unblock(me: User, user_id: uuid.UUID) -> None:
@@ -314,7 +322,7 @@ def requests(me: User, *, direction: str, limit: int, cursor: str | None):
     mutual = graph.mutual_counts(me.id, [user.id for _, user in rows])
     items = [
         {
-            **{c.key: getattr(connection, c.key) for c in Connection.__table__.columns},
+            **_snapshot(connection),
             "user": user,
             "mutual_connections": mutual.get(user.id, 0),
         }

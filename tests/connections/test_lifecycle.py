@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import connect
 from tests.connections.conftest import (
     assert_counts_match_edges,
     connection_row,
@@ -16,7 +17,6 @@ from tests.connections.conftest import (
     notifications_of,
     rows,
 )
-from tests.conftest import connect
 
 
 def test_request_creates_pending_and_notifies_recipient(app, alice, bob):
