@@ -88,3 +88,22 @@ def request_between():
         return response.get_json()
 
     return make
+
+
+def add_skills(app, user_id: str, *names: str) -> dict[str, str]:
+    """Put catalogue skills on a profile directly (the profile editor is another domain); returns name → id."""
+    from networkapp.models import Skill, UserSkill
+
+    with app.app_context():
+        found = {}
+        for name in names:
+            skill = db.session.execute(sa.select(Skill).where(Skill.name_key == name.lower())).scalar_one_or_none()
+            if skill is None:
+                skill = Skill(name=name, name_key=name.lower(), category="Other")
+                db.session.add(skill)
+                db.session.flush()
+            db.session.add(UserSkill(user_id=uuid.UUID(user_id), skill_id=skill.id))
+            found[name] = str(skill.id)
+        db.session.commit()
+        db.session.remove()
+        return found
