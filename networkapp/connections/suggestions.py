@@ -29,6 +29,7 @@ from networkapp.database import commit, utcnow
 from networkapp.errors import BadRequest, Invalid
 from networkapp.extensions import db
 from networkapp.models import (
+    Block,
     Connection,
     ConnectionEdge,
     Education,
@@ -80,10 +81,12 @@ def excluded_ids(me_id: uuid.UUID) -> sa.CompoundSelect:
         Connection.status == "pending",
         sa.and_(Connection.status == "declined", Connection.responded_at > since),
     )
+    # Flat: SQLite rejects a parenthesised compound (graph.hidden_ids is one) inside another.
     return sa.union_all(
         sa.select(sa.literal(me_id, sa.Uuid)),
         graph.friend_ids(me_id),
-        graph.hidden_ids(me_id),
+        sa.select(Block.blocked_id).where(Block.blocker_id == me_id),
+        sa.select(Block.blocker_id).where(Block.blocked_id == me_id),
         sa.select(SuggestionDismissal.dismissed_id).where(SuggestionDismissal.user_id == me_id),
         sa.select(Connection.recipient_id).where(Connection.requester_id == me_id, open_pair),
         sa.select(Connection.requester_id).where(Connection.recipient_id == me_id, open_pair),
@@ -103,13 +106,18 @@ def _friends_of_friends(me_id: uuid.UUID, excluded) -> dict[uuid.UUID, int]:
     edge = ConnectionEdge.__table__
     normal = [friend_id for friend_id, count in friends if count <= HUB_THRESHOLD]
     hubs = [friend_id for friend_id, count in friends if count > HUB_THRESHOLD]
+    # Exclusions apply before a hub's LIMIT, so a sample is never wasted on people who cannot be suggested.
     parts = []
     if normal:
-        parts.append(sa.select(edge.c.friend_id.label("candidate_id")).where(edge.c.user_id.in_(normal)))
+        parts.append(
+            sa.select(edge.c.friend_id.label("candidate_id")).where(
+                edge.c.user_id.in_(normal), edge.c.friend_id.not_in(excluded)
+            )
+        )
     for hub in hubs:
         newest = (
             sa.select(edge.c.friend_id.label("candidate_id"))
-            .where(edge.c.user_id == hub)
+            .where(edge.c.user_id == hub, edge.c.friend_id.not_in(excluded))
             .order_by(edge.c.created_at.desc())
             .limit(HUB_SAMPLE)
             .subquery()
@@ -119,7 +127,6 @@ def _friends_of_friends(me_id: uuid.UUID, excluded) -> dict[uuid.UUID, int]:
     mutual = sa.func.count().label("mutual")
     rows = db.session.execute(
         sa.select(reach.c.candidate_id, mutual)
-        .where(reach.c.candidate_id.not_in(excluded))
         .group_by(reach.c.candidate_id)
         .order_by(mutual.desc(), reach.c.candidate_id)
         .limit(FOF_POOL)

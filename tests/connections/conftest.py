@@ -107,3 +107,20 @@ def add_skills(app, user_id: str, *names: str) -> dict[str, str]:
         db.session.commit()
         db.session.remove()
         return found
+
+
+def add_career(app, user_id: str, *, jobs=(), schools=()) -> None:
+    """Experience ``(company, position, start, end)`` and education institutions, inserted directly."""
+    from networkapp.models import Education, Experience
+
+    with app.app_context():
+        for company, position, start, end in jobs:
+            db.session.add(
+                Experience(
+                    user_id=uuid.UUID(user_id), company=company, position=position, start_date=start, end_date=end
+                )
+            )
+        for institution in schools:
+            db.session.add(Education(user_id=uuid.UUID(user_id), institution=institution))
+        db.session.commit()
+        db.session.remove()
