@@ -78,13 +78,14 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from networkapp import health
+    from networkapp.analytics import bp as analytics_bp
     from networkapp.auth import bp as auth_bp
     from networkapp.connections import bp as connections_bp
     from networkapp.endorsements import bp as endorsements_bp
     from networkapp.extensions import api
     from networkapp.notifications import bp as notifications_bp
 
-    for blueprint in (health.bp, auth_bp, notifications_bp, connections_bp, endorsements_bp):
+    for blueprint in (health.bp, auth_bp, notifications_bp, connections_bp, endorsements_bp, analytics_bp):
         api.register_blueprint(blueprint)
 
 
