@@ -47,8 +47,8 @@ FRIENDS_EXPANDED = 300
 HUB_THRESHOLD = 500
 HUB_SAMPLE = 200
 # Size of each candidate pool.
-FOF_POOL = 300
-SIDE_POOL = 100
+FOF_POOL = 150
+SIDE_POOL = 50
 
 # The score (docs/connections.md): points per signal, with caps so no single signal dominates.
 MUTUAL_POINTS, MUTUAL_CAP = 10, 10
@@ -64,7 +64,7 @@ POSITION_POINTS = 5
 class Candidate:
     user_id: uuid.UUID
     mutual: int = 0
-    user: User | None = None
+    user: sa.Row | None = None
     skills: list[str] = field(default_factory=list)
     companies: list[str] = field(default_factory=list)
     overlapped: bool = False
@@ -209,7 +209,19 @@ def score(me: User, c: Candidate) -> None:
 def _profile_features(me: User, candidates: dict[uuid.UUID, Candidate]) -> None:
     """Load what scoring needs for every candidate: four queries, whatever their number."""
     ids = list(candidates)
-    for user in db.session.scalars(sa.select(User).where(User.id.in_(ids))):
+    # Plain rows, not ORM objects: hydrating hundreds of users would cost more than the queries.
+    for user in db.session.execute(
+        sa.select(
+            User.id,
+            User.username,
+            User.first_name,
+            User.last_name,
+            User.headline,
+            User.profile_image_url,
+            User.industry,
+            User.location,
+        ).where(User.id.in_(ids))
+    ):
         candidates[user.id].user = user
 
     my_skills = dict(
@@ -239,11 +251,13 @@ def _profile_features(me: User, candidates: dict[uuid.UUID, Candidate]) -> None:
     positions = {job.position.lower() for job in my_jobs if job.position}
     if my_jobs:
         rows = db.session.execute(
-            sa.select(Experience).where(
+            sa.select(
+                Experience.user_id, Experience.company, Experience.position, Experience.start_date, Experience.end_date
+            ).where(
                 Experience.user_id.in_(ids),
                 sa.or_(Experience.company.in_(companies), sa.func.lower(Experience.position).in_(positions)),
             )
-        ).scalars()
+        )
         for job in rows:
             c = candidates[job.user_id]
             if job.company in companies:
