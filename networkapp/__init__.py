@@ -78,13 +78,25 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from networkapp import health
+    from networkapp.analytics import bp as analytics_bp
     from networkapp.auth import bp as auth_bp
     from networkapp.companies import bp as companies_bp
+    from networkapp.connections import bp as connections_bp
+    from networkapp.endorsements import bp as endorsements_bp
     from networkapp.extensions import api
     from networkapp.jobs import bp as jobs_bp
     from networkapp.notifications import bp as notifications_bp
 
-    for blueprint in (health.bp, auth_bp, notifications_bp, jobs_bp, companies_bp):
+    for blueprint in (
+        health.bp,
+        auth_bp,
+        notifications_bp,
+        connections_bp,
+        endorsements_bp,
+        analytics_bp,
+        jobs_bp,
+        companies_bp,
+    ):
         api.register_blueprint(blueprint)
 
 

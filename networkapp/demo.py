@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from networkapp.database import utcnow
 from networkapp.extensions import db
-from networkapp.models import Connection, ConnectionEdge, Skill, User, UserSkill
+from networkapp.models import Connection, Skill, User, UserSkill
 from networkapp.security import hash_password
 
 DEMO_PASSWORD = "demo-password-2024"
@@ -63,31 +62,16 @@ def _skill(name: str) -> Skill:
 
 
 def _connect(a: User, b: User) -> None:
+    from networkapp.connections import services
+
     low, high = Connection.pair(a.id, b.id)
     exists = db.session.execute(
         sa.select(Connection.id).where(Connection.user_low_id == low, Connection.user_high_id == high)
     ).first()
     if exists:
         return
-    connection = Connection(
-        requester_id=a.id,
-        recipient_id=b.id,
-        user_low_id=low,
-        user_high_id=high,
-        status="accepted",
-        message="Great to connect!",
-        responded_at=utcnow(),
-    )
-    db.session.add(connection)
-    db.session.flush()
-    db.session.add_all(
-        [
-            ConnectionEdge(user_id=a.id, friend_id=b.id, connection_id=connection.id),
-            ConnectionEdge(user_id=b.id, friend_id=a.id, connection_id=connection.id),
-        ]
-    )
-    a.connection_count += 1
-    b.connection_count += 1
+    request = services.request_connection(a, b.id, "Great to connect!")
+    services.accept(b, request["id"])
 
 
 def load() -> int:

@@ -77,12 +77,13 @@ def mutual_counts(viewer_id: uuid.UUID, other_ids: list[uuid.UUID]) -> dict[uuid
     """Mutual-connection counts between ``viewer_id`` and each of ``other_ids``, in one query."""
     if not other_ids:
         return {}
-    mine = ConnectionEdge.__table__.alias("mine")
-    theirs = ConnectionEdge.__table__.alias("theirs")
+    # Edges exist in both directions, so "friends of each other person that are also mine" is a probe of
+    # the (user_id, friend_id) key from each of my friends: cost grows with my degree, not with theirs
+    # (the people asked about are often well connected).
+    edge = ConnectionEdge.__table__
     rows = db.session.execute(
-        sa.select(theirs.c.user_id, sa.func.count())
-        .select_from(mine.join(theirs, theirs.c.friend_id == mine.c.friend_id))
-        .where(mine.c.user_id == viewer_id, theirs.c.user_id.in_(other_ids))
-        .group_by(theirs.c.user_id)
+        sa.select(edge.c.friend_id, sa.func.count())
+        .where(edge.c.user_id.in_(friend_ids(viewer_id)), edge.c.friend_id.in_(other_ids))
+        .group_by(edge.c.friend_id)
     ).all()
     return {user_id: count for user_id, count in rows}

@@ -1,5 +1,6 @@
 """All models, imported so that Alembic and relationship strings can see them."""
 
+from networkapp.models.connections import SuggestionDismissal
 from networkapp.models.graph import Block, Connection, ConnectionEdge
 from networkapp.models.idempotency import IdempotencyKey
 from networkapp.models.jobs import (
@@ -33,6 +34,7 @@ __all__ = [
     "Notification",
     "Skill",
     "SkillEndorsement",
+    "SuggestionDismissal",
     "User",
     "UserSession",
     "UserSkill",

@@ -1,0 +1,341 @@
+"""People you may know: bounded candidate pools, scored in Python.
+
+The whole graph is never loaded.  Candidates come from a few pools, each
+bounded by an index and a LIMIT (see docs/connections.md for the numbers):
+
+* friends of friends, counted in SQL over ``connection_edges`` from my most
+  recent friends; a hub friend contributes only its newest edges;
+* the best-connected people in my industry and in my location;
+* people who worked at my companies or studied at my schools.
+
+Everyone I must not be suggested (me, my connections, pending requests either
+way, recently declined pairs, blocks either way, dismissals) is excluded in the
+same SQL.  The union of the pools (a few hundred people at most) is then scored
+with the documented formula, and pages are cut from that ranking by a signed
+``(score, id)`` cursor.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from networkapp.connections import graph
+from networkapp.connections.services import DECLINE_COOLDOWN, _visible_user
+from networkapp.database import commit, utcnow
+from networkapp.errors import BadRequest, Invalid
+from networkapp.extensions import db
+from networkapp.models import (
+    Block,
+    Connection,
+    ConnectionEdge,
+    Education,
+    Experience,
+    Skill,
+    SuggestionDismissal,
+    User,
+    UserSkill,
+)
+from networkapp.pagination import decode_cursor, encode_cursor
+
+# Friends-of-friends are expanded from at most this many of my newest friends...
+FRIENDS_EXPANDED = 300
+# ...and a friend with more connections than this (a hub) contributes only its newest HUB_SAMPLE.
+HUB_THRESHOLD = 500
+HUB_SAMPLE = 200
+# Size of each candidate pool.
+FOF_POOL = 150
+SIDE_POOL = 50
+
+# The score (docs/connections.md): points per signal, with caps so no single signal dominates.
+MUTUAL_POINTS, MUTUAL_CAP = 10, 10
+COMPANY_POINTS, COMPANY_CAP, OVERLAP_BONUS = 15, 2, 10
+SCHOOL_POINTS, SCHOOL_CAP = 10, 2
+INDUSTRY_POINTS = 10
+LOCATION_POINTS = 8
+SKILL_POINTS, SKILL_CAP = 3, 5
+POSITION_POINTS = 5
+
+
+@dataclass
+class Candidate:
+    user_id: uuid.UUID
+    mutual: int = 0
+    user: sa.Row | None = None
+    skills: list[str] = field(default_factory=list)
+    companies: list[str] = field(default_factory=list)
+    overlapped: bool = False
+    schools: list[str] = field(default_factory=list)
+    positions: list[str] = field(default_factory=list)
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+def excluded_ids(me_id: uuid.UUID) -> sa.CompoundSelect:
+    """Everyone who must not be suggested to ``me_id``."""
+    since = utcnow() - DECLINE_COOLDOWN
+    open_pair = sa.or_(
+        Connection.status == "pending",
+        sa.and_(Connection.status == "declined", Connection.responded_at > since),
+    )
+    # Flat: SQLite rejects a parenthesised compound (graph.hidden_ids is one) inside another.
+    return sa.union_all(
+        sa.select(sa.literal(me_id, sa.Uuid)),
+        graph.friend_ids(me_id),
+        sa.select(Block.blocked_id).where(Block.blocker_id == me_id),
+        sa.select(Block.blocker_id).where(Block.blocked_id == me_id),
+        sa.select(SuggestionDismissal.dismissed_id).where(SuggestionDismissal.user_id == me_id),
+        sa.select(Connection.recipient_id).where(Connection.requester_id == me_id, open_pair),
+        sa.select(Connection.requester_id).where(Connection.recipient_id == me_id, open_pair),
+    )
+
+
+def _friends_of_friends(me_id: uuid.UUID, excluded) -> dict[uuid.UUID, int]:
+    friends = db.session.execute(
+        sa.select(ConnectionEdge.friend_id, User.connection_count)
+        .join(User, User.id == ConnectionEdge.friend_id)
+        .where(ConnectionEdge.user_id == me_id)
+        .order_by(ConnectionEdge.created_at.desc())
+        .limit(FRIENDS_EXPANDED)
+    ).all()
+    if not friends:
+        return {}
+    edge = ConnectionEdge.__table__
+    normal = [friend_id for friend_id, count in friends if count <= HUB_THRESHOLD]
+    hubs = [friend_id for friend_id, count in friends if count > HUB_THRESHOLD]
+    # Exclusions apply before a hub's LIMIT, so a sample is never wasted on people who cannot be suggested.
+    parts = []
+    if normal:
+        parts.append(
+            sa.select(edge.c.friend_id.label("candidate_id")).where(
+                edge.c.user_id.in_(normal), edge.c.friend_id.not_in(excluded)
+            )
+        )
+    for hub in hubs:
+        newest = (
+            sa.select(edge.c.friend_id.label("candidate_id"))
+            .where(edge.c.user_id == hub, edge.c.friend_id.not_in(excluded))
+            .order_by(edge.c.created_at.desc())
+            .limit(HUB_SAMPLE)
+            .subquery()
+        )
+        parts.append(sa.select(newest.c.candidate_id))
+    reach = sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    mutual = sa.func.count().label("mutual")
+    rows = db.session.execute(
+        sa.select(reach.c.candidate_id, mutual)
+        .group_by(reach.c.candidate_id)
+        .order_by(mutual.desc(), reach.c.candidate_id)
+        .limit(FOF_POOL)
+    ).all()
+    return dict(rows)
+
+
+def _side_pools(me: User, excluded, my_companies: list[str], my_schools: list[str]) -> set[uuid.UUID]:
+    ids: set[uuid.UUID] = set()
+    for column, value in ((User.industry, me.industry), (User.location, me.location)):
+        if value:
+            ids.update(
+                db.session.scalars(
+                    sa.select(User.id)
+                    .where(column == value, User.id.not_in(excluded))
+                    .order_by(User.connection_count.desc())
+                    .limit(SIDE_POOL)
+                )
+            )
+    for model, column, values in (
+        (Experience, Experience.company, my_companies),
+        (Education, Education.institution, my_schools),
+    ):
+        if values:
+            ids.update(
+                db.session.scalars(
+                    sa.select(model.user_id)
+                    .where(column.in_(values), model.user_id.not_in(excluded))
+                    .distinct()
+                    .limit(SIDE_POOL)
+                )
+            )
+    return ids
+
+
+def _overlaps(a_start, a_end, b_start, b_end) -> bool:
+    if a_start is None or b_start is None:
+        return False
+    today = utcnow().date()
+    return a_start <= (b_end or today) and b_start <= (a_end or today)
+
+
+def _join_names(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]} and {names[1]}"
+    return f"{names[0]}, {names[1]} and {len(names) - 2} more"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def score(me: User, c: Candidate) -> None:
+    """Fill ``c.score`` and ``c.reasons`` (strongest signal first) from the documented formula."""
+    user = c.user
+    signals: list[tuple[float, str]] = []
+    if c.mutual:
+        signals.append((MUTUAL_POINTS * min(c.mutual, MUTUAL_CAP), f"{_plural(c.mutual, 'mutual connection')}"))
+    if c.companies:
+        points = COMPANY_POINTS * min(len(c.companies), COMPANY_CAP) + (OVERLAP_BONUS if c.overlapped else 0)
+        text = f"Also worked at {_join_names(c.companies)}"
+        signals.append((points, text + (" at the same time" if c.overlapped and len(c.companies) == 1 else "")))
+    if c.schools:
+        signals.append((SCHOOL_POINTS * min(len(c.schools), SCHOOL_CAP), f"Also studied at {_join_names(c.schools)}"))
+    if me.industry and user.industry == me.industry:
+        signals.append((INDUSTRY_POINTS, f"Also works in {user.industry}"))
+    if me.location and user.location == me.location:
+        signals.append((LOCATION_POINTS, f"Also based in {user.location}"))
+    if c.skills:
+        signals.append((SKILL_POINTS * min(len(c.skills), SKILL_CAP), f"Both know {_join_names(c.skills)}"))
+    if c.positions:
+        signals.append((POSITION_POINTS, f"Also worked as {c.positions[0]}"))
+    signals.sort(key=lambda s: -s[0])
+    c.score = float(sum(points for points, _ in signals))
+    c.reasons = [text for _, text in signals]
+
+
+def _profile_features(me: User, candidates: dict[uuid.UUID, Candidate]) -> None:
+    """Load what scoring needs for every candidate: four queries, whatever their number."""
+    ids = list(candidates)
+    # Plain rows, not ORM objects: hydrating hundreds of users would cost more than the queries.
+    for user in db.session.execute(
+        sa.select(
+            User.id,
+            User.username,
+            User.first_name,
+            User.last_name,
+            User.headline,
+            User.profile_image_url,
+            User.industry,
+            User.location,
+        ).where(User.id.in_(ids))
+    ):
+        candidates[user.id].user = user
+
+    my_skills = dict(
+        db.session.execute(
+            sa.select(UserSkill.skill_id, Skill.name)
+            .join(Skill, Skill.id == UserSkill.skill_id)
+            .where(UserSkill.user_id == me.id)
+        ).all()
+    )
+    if my_skills:
+        rows = db.session.execute(
+            sa.select(UserSkill.user_id, UserSkill.skill_id).where(
+                UserSkill.user_id.in_(ids), UserSkill.skill_id.in_(list(my_skills))
+            )
+        ).all()
+        for user_id, skill_id in rows:
+            candidates[user_id].skills.append(my_skills[skill_id])
+        for c in candidates.values():
+            c.skills.sort()
+
+    my_jobs = db.session.execute(
+        sa.select(Experience.company, Experience.position, Experience.start_date, Experience.end_date).where(
+            Experience.user_id == me.id
+        )
+    ).all()
+    companies = {job.company for job in my_jobs}
+    positions = {job.position.lower() for job in my_jobs if job.position}
+    if my_jobs:
+        rows = db.session.execute(
+            sa.select(
+                Experience.user_id, Experience.company, Experience.position, Experience.start_date, Experience.end_date
+            ).where(
+                Experience.user_id.in_(ids),
+                sa.or_(Experience.company.in_(companies), sa.func.lower(Experience.position).in_(positions)),
+            )
+        )
+        for job in rows:
+            c = candidates[job.user_id]
+            if job.company in companies:
+                if job.company not in c.companies:
+                    c.companies.append(job.company)
+                c.overlapped = c.overlapped or any(
+                    _overlaps(job.start_date, job.end_date, mine.start_date, mine.end_date)
+                    for mine in my_jobs
+                    if mine.company == job.company
+                )
+            if job.position and job.position.lower() in positions and job.position not in c.positions:
+                c.positions.append(job.position)
+
+    my_schools = set(db.session.scalars(sa.select(Education.institution).where(Education.user_id == me.id)))
+    if my_schools:
+        rows = db.session.execute(
+            sa.select(Education.user_id, Education.institution)
+            .where(Education.user_id.in_(ids), Education.institution.in_(my_schools))
+            .distinct()
+        ).all()
+        for user_id, institution in rows:
+            candidates[user_id].schools.append(institution)
+
+
+def ranked(me: User) -> list[Candidate]:
+    """Every suggestion for ``me``, best first (a bounded list)."""
+    excluded = excluded_ids(me.id)
+    fof = _friends_of_friends(me.id, excluded)
+    my_companies = list(db.session.scalars(sa.select(Experience.company).where(Experience.user_id == me.id).distinct()))
+    my_schools = list(db.session.scalars(sa.select(Education.institution).where(Education.user_id == me.id).distinct()))
+    ids = set(fof) | _side_pools(me, excluded, my_companies, my_schools)
+    if not ids:
+        return []
+    candidates = {user_id: Candidate(user_id=user_id, mutual=fof.get(user_id, 0)) for user_id in ids}
+    _profile_features(me, candidates)
+    result = []
+    for c in candidates.values():
+        if c.user is None:
+            continue
+        score(me, c)
+        if c.score > 0:
+            result.append(c)
+    result.sort(key=lambda c: (-c.score, c.user_id.hex))
+    return result
+
+
+def suggest(me: User, *, limit: int, cursor: str | None):
+    ordered = ranked(me)
+    if cursor:
+        after_score, after_hex = decode_cursor(cursor, "suggestions", 2)
+        if not isinstance(after_score, int | float) or not isinstance(after_hex, str):
+            raise BadRequest("The cursor is invalid or has been tampered with.")
+        ordered = [c for c in ordered if (-c.score, c.user_id.hex) > (-after_score, after_hex)]
+    page, more = ordered[:limit], len(ordered) > limit
+    # The pools count mutuals over a sample of hub friends; show the exact number.
+    exact = graph.mutual_counts(me.id, [c.user_id for c in page])
+    items = []
+    for c in page:
+        if exact.get(c.user_id, 0) != c.mutual:
+            c.mutual = exact.get(c.user_id, 0)
+            ranked_score = c.score
+            score(me, c)
+            c.score = ranked_score
+        items.append({"user": c.user, "score": c.score, "mutual_connections": c.mutual, "reasons": c.reasons})
+    next_cursor = encode_cursor((page[-1].score, page[-1].user_id.hex), "suggestions") if more and page else None
+    return items, next_cursor
+
+
+def dismiss(me: User, user_id: uuid.UUID) -> None:
+    """Hide ``user_id`` from my suggestions; dismissing twice is harmless."""
+    if user_id == me.id:
+        raise Invalid("You cannot dismiss yourself.", field="user_id")
+    _visible_user(me, user_id)
+    if db.session.get(SuggestionDismissal, (me.id, user_id)) is None:
+        db.session.add(SuggestionDismissal(user_id=me.id, dismissed_id=user_id, created_at=utcnow()))
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError:
+            pass  # dismissed concurrently: the outcome is the same
+    commit()

@@ -1,0 +1,1 @@
+from tests.connections.conftest import carol, request_between  # noqa: F401  (shared fixtures)
