@@ -44,6 +44,20 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_name(name, type_, parent_names):
+    """Skip hand-written database objects that models cannot describe.
+
+    A domain lists them in ``metadata.info["unmanaged_tables"]`` (e.g. a
+    full-text index: an SQLite FTS5 virtual table and its ``<name>_*``
+    shadow tables), so autogenerate neither drops nor recreates them.
+    """
+    if type_ == "table" and name:
+        for unmanaged in get_metadata().info.get("unmanaged_tables", ()):
+            if name == unmanaged or name.startswith(f"{unmanaged}_"):
+                return False
+    return True
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -84,6 +98,7 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 
