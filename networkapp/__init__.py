@@ -81,8 +81,11 @@ def register_blueprints(app: Flask) -> None:
     from networkapp.auth import bp as auth_bp
     from networkapp.extensions import api
     from networkapp.notifications import bp as notifications_bp
+    from networkapp.profiles import bp as profiles_bp
+    from networkapp.profiles import media_bp
+    from networkapp.skills import bp as skills_bp
 
-    for blueprint in (health.bp, auth_bp, notifications_bp):
+    for blueprint in (health.bp, auth_bp, notifications_bp, profiles_bp, media_bp, skills_bp):
         api.register_blueprint(blueprint)
 
 

@@ -4,6 +4,7 @@ from networkapp.models.graph import Block, Connection, ConnectionEdge
 from networkapp.models.idempotency import IdempotencyKey
 from networkapp.models.notification import Notification
 from networkapp.models.profile import Education, Experience
+from networkapp.models.profiles import ContactInfo, Media, ProfileSearchDoc, ProfileView, Project
 from networkapp.models.skill import Skill, SkillEndorsement, UserSkill
 from networkapp.models.user import User, UserSession
 
@@ -11,10 +12,15 @@ __all__ = [
     "Block",
     "Connection",
     "ConnectionEdge",
+    "ContactInfo",
     "Education",
     "Experience",
     "IdempotencyKey",
+    "Media",
     "Notification",
+    "ProfileSearchDoc",
+    "ProfileView",
+    "Project",
     "Skill",
     "SkillEndorsement",
     "User",
