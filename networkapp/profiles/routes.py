@@ -1,9 +1,8 @@
-from functools import wraps
-
+from flask import current_app
 from flask_login import current_user, login_required
 
 from networkapp.database import writes_on_read
-from networkapp.http import accepts_uploads
+from networkapp.http import UPLOAD_ATTRIBUTE, accepts_uploads
 from networkapp.pagination import PageArgsSchema
 from networkapp.profiles import bp, career, media, search, services, views
 from networkapp.profiles.schemas import (
@@ -30,15 +29,17 @@ from networkapp.profiles.schemas import (
 )
 
 
-def upload_limits(view):
-    """Let this view's body exceed the JSON limit up to the media limit, before anything parses it."""
+@bp.url_value_preprocessor
+def upload_limits(endpoint, values):
+    """Upload views take bodies above the JSON limit, up to the media limit.
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
+    URL value preprocessors run before every ``before_request`` hook, and the
+    CSRF check (one of those) already reads the form, so the limit must be
+    set here rather than in the view.
+    """
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    if view is not None and getattr(view, UPLOAD_ATTRIBUTE, False):
         media.allow_upload_body()
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 @bp.route("/search")
@@ -137,7 +138,6 @@ def list_projects(args, user_id):
 @bp.route("/<uuid:user_id>/media", methods=["POST"])
 @accepts_uploads
 @login_required
-@upload_limits
 @bp.arguments(UploadSchema, location="files")
 @bp.arguments(UploadFormSchema, location="form")
 @bp.response(201, MediaSchema)
@@ -160,7 +160,6 @@ def list_media(args, user_id):
 @bp.route("/<uuid:user_id>/photo", methods=["POST"])
 @accepts_uploads
 @login_required
-@upload_limits
 @bp.arguments(UploadSchema, location="files")
 @bp.response(200, PhotoResultSchema)
 @bp.problems(401, 403, 404, 413, 415, 422)

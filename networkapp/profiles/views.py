@@ -28,8 +28,9 @@ def record(viewer_id: uuid.UUID | None, person: User) -> None:
             dialect_insert(ProfileView.__table__)
             .values(id=uuid.uuid4(), profile_id=person.id, viewer_id=viewer_id, viewed_on=now.date(), viewed_at=now)
             .on_conflict_do_nothing(index_elements=["profile_id", "viewer_id", "viewed_on"])
-        )
-        if not inserted.rowcount:
+            .returning(ProfileView.__table__.c.id)
+        ).first()
+        if inserted is None:
             return
     # Atomic in the database: concurrent viewers never lose an increment.
     db.session.execute(

@@ -112,8 +112,9 @@ def card(person: User) -> dict:
 def listable(viewer) -> sa.ColumnElement[bool]:
     """SQL condition: people ``viewer`` may see in full in lists and search results.
 
-    Private profiles never appear; connections-only profiles appear to their
-    connections only; blocked people never appear.
+    Private profiles never appear (not even to their owner: "private" means
+    "not discoverable"); connections-only profiles appear to their connections
+    and their owner; blocked people never appear.
     """
     viewer_id = _viewer_id(viewer)
     if viewer_id is None:
@@ -121,7 +122,10 @@ def listable(viewer) -> sa.ColumnElement[bool]:
     return sa.and_(
         sa.or_(
             User.profile_visibility == "public",
-            sa.and_(User.profile_visibility == "connections", User.id.in_(graph.friend_ids(viewer_id))),
+            sa.and_(
+                User.profile_visibility == "connections",
+                sa.or_(User.id == viewer_id, User.id.in_(graph.friend_ids(viewer_id))),
+            ),
         ),
         User.id.not_in(graph.hidden_ids(viewer_id)),
     )
