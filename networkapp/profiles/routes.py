@@ -23,7 +23,6 @@ from networkapp.profiles.schemas import (
     ProjectUpdateSchema,
     SearchArgsSchema,
     SearchPageSchema,
-    UploadFormSchema,
     UploadSchema,
     ViewerPageSchema,
 )
@@ -139,12 +138,11 @@ def list_projects(args, user_id):
 @accepts_uploads
 @login_required
 @bp.arguments(UploadSchema, location="files")
-@bp.arguments(UploadFormSchema, location="form")
 @bp.response(201, MediaSchema)
 @bp.problems(401, 403, 404, 413, 415, 422)
-def upload_media(files, form, user_id):
+def upload_media(files, user_id):
     """Add an image (JPEG, PNG, WebP, GIF) or PDF to my gallery"""
-    return media.dump(media.upload(current_user, user_id, files["file"], form.get("caption"))), 201
+    return media.dump(media.upload(current_user, user_id, files["file"], None)), 201
 
 
 @bp.route("/<uuid:user_id>/media")

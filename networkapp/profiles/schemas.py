@@ -298,10 +298,6 @@ class UploadSchema(StrictSchema):
     file = Upload(required=True)
 
 
-class UploadFormSchema(StrictSchema):
-    caption = ma.fields.String(validate=ma.validate.Length(max=300))
-
-
 class PhotoResultSchema(ma.Schema):
     media = ma.fields.Nested(MediaSchema)
     profile_image_url = ma.fields.String()
