@@ -86,6 +86,9 @@ def register_blueprints(app: Flask) -> None:
     from networkapp.extensions import api
     from networkapp.jobs import bp as jobs_bp
     from networkapp.notifications import bp as notifications_bp
+    from networkapp.profiles import bp as profiles_bp
+    from networkapp.profiles import media_bp
+    from networkapp.skills import bp as skills_bp
 
     for blueprint in (
         health.bp,
@@ -96,6 +99,9 @@ def register_blueprints(app: Flask) -> None:
         analytics_bp,
         jobs_bp,
         companies_bp,
+        profiles_bp,
+        media_bp,
+        skills_bp,
     ):
         api.register_blueprint(blueprint)
 

@@ -14,6 +14,7 @@ from networkapp.models.jobs import (
 )
 from networkapp.models.notification import Notification
 from networkapp.models.profile import Education, Experience
+from networkapp.models.profiles import ContactInfo, Media, ProfileSearchDoc, ProfileView, Project
 from networkapp.models.skill import Skill, SkillEndorsement, UserSkill
 from networkapp.models.user import User, UserSession
 
@@ -24,6 +25,7 @@ __all__ = [
     "CompanyAdmin",
     "Connection",
     "ConnectionEdge",
+    "ContactInfo",
     "Education",
     "Experience",
     "IdempotencyKey",
@@ -31,7 +33,11 @@ __all__ = [
     "JobAlert",
     "JobApplication",
     "JobSkill",
+    "Media",
     "Notification",
+    "ProfileSearchDoc",
+    "ProfileView",
+    "Project",
     "Skill",
     "SkillEndorsement",
     "SuggestionDismissal",

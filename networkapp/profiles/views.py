@@ -1,0 +1,76 @@
+"""Profile views: the counter on the user row and the record behind "who viewed my profile"."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from networkapp.connections import graph
+from networkapp.database import utcnow
+from networkapp.errors import Forbidden
+from networkapp.extensions import db
+from networkapp.models import ProfileView, User
+from networkapp.pagination import keyset_page
+from networkapp.profiles.skills import dialect_insert
+
+VIEWER_WINDOW = timedelta(days=90)
+
+
+def record(viewer_id: uuid.UUID | None, person: User) -> None:
+    """Count a view of ``person`` (never one's own); a signed-in viewer counts once per UTC day."""
+    if viewer_id == person.id:
+        return
+    if viewer_id is not None:
+        now = utcnow()
+        inserted = db.session.execute(
+            dialect_insert(ProfileView.__table__)
+            .values(id=uuid.uuid4(), profile_id=person.id, viewer_id=viewer_id, viewed_on=now.date(), viewed_at=now)
+            .on_conflict_do_nothing(index_elements=["profile_id", "viewer_id", "viewed_on"])
+            .returning(ProfileView.__table__.c.id)
+        ).first()
+        if inserted is None:
+            return
+    # Atomic in the database: concurrent viewers never lose an increment.
+    db.session.execute(
+        sa.update(User)
+        .where(User.id == person.id)
+        .values(profile_views=User.profile_views + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def viewers(actor: User, user_id: uuid.UUID, *, limit: int, cursor: str | None):
+    if actor.id != user_id:
+        raise Forbidden("Only the profile's owner can see who viewed it.")
+    stmt = (
+        sa.select(ProfileView, User)
+        .join(User, User.id == ProfileView.viewer_id)
+        .where(
+            ProfileView.profile_id == user_id,
+            ProfileView.viewed_at >= utcnow() - VIEWER_WINDOW,
+            ProfileView.viewer_id.not_in(graph.hidden_ids(user_id)),
+        )
+    )
+    rows, next_cursor = keyset_page(
+        db.session,
+        stmt,
+        columns=[ProfileView.viewed_at, ProfileView.id],
+        limit=limit,
+        cursor=cursor,
+        salt="profile-viewers",
+    )
+    items = []
+    for view, viewer in rows:
+        # People with a private profile browse privately: the owner learns that someone looked, not who.
+        anonymous = viewer.profile_visibility == "private"
+        items.append(
+            {
+                "id": view.id,
+                "viewed_at": view.viewed_at,
+                "anonymous": anonymous,
+                "viewer": None if anonymous else viewer,
+            }
+        )
+    return items, next_cursor
