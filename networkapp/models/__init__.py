@@ -1,5 +1,6 @@
 """All models, imported so that Alembic and relationship strings can see them."""
 
+from networkapp.models.content import Achievement, Post, PostComment, PostLike
 from networkapp.models.graph import Block, Connection, ConnectionEdge
 from networkapp.models.idempotency import IdempotencyKey
 from networkapp.models.notification import Notification
@@ -8,6 +9,7 @@ from networkapp.models.skill import Skill, SkillEndorsement, UserSkill
 from networkapp.models.user import User, UserSession
 
 __all__ = [
+    "Achievement",
     "Block",
     "Connection",
     "ConnectionEdge",
@@ -15,6 +17,9 @@ __all__ = [
     "Experience",
     "IdempotencyKey",
     "Notification",
+    "Post",
+    "PostComment",
+    "PostLike",
     "Skill",
     "SkillEndorsement",
     "User",
