@@ -81,10 +81,11 @@ def register_blueprints(app: Flask) -> None:
     from networkapp.achievements import bp as achievements_bp
     from networkapp.auth import bp as auth_bp
     from networkapp.extensions import api
+    from networkapp.feed import bp as feed_bp
     from networkapp.notifications import bp as notifications_bp
     from networkapp.posts import bp as posts_bp
 
-    for blueprint in (health.bp, auth_bp, notifications_bp, posts_bp, achievements_bp):
+    for blueprint in (health.bp, auth_bp, notifications_bp, posts_bp, achievements_bp, feed_bp):
         api.register_blueprint(blueprint)
 
 

@@ -1,0 +1,202 @@
+"""Where feed items come from: one function per item type, registered by name.
+
+Each source returns the candidate events of the viewer's network inside the
+context's time window (created before ``as_of``, at most ``cap`` of them),
+already filtered by the visibility rules and with the item's ``object``
+rendered.  Sources run a bounded number of queries whatever their result size,
+so the feed's statement count is a constant.  Adding a type (``job_posted``
+when the jobs domain lands) is one more decorated function.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from networkapp.achievements.schemas import AchievementSchema
+from networkapp.extensions import db
+from networkapp.feed.scoring import COMMENT_POINTS, LIKE_POINTS
+from networkapp.models import Achievement, ConnectionEdge, Experience, Post, PostComment, PostLike, User
+from networkapp.posts.schemas import PostSchema
+from networkapp.posts.services import liked_post_ids, view
+from networkapp.posts.visibility import post_visible, profile_visible
+from networkapp.schemas import UserSummarySchema
+
+
+@dataclass
+class FeedContext:
+    viewer: User
+    friend_ids: list[uuid.UUID]
+    as_of: datetime
+    since: datetime
+    cap: int
+
+    @property
+    def viewer_id(self) -> uuid.UUID:
+        return self.viewer.id
+
+    @property
+    def authors(self) -> list[uuid.UUID]:
+        return [self.viewer_id, *self.friend_ids]
+
+
+@dataclass
+class Candidate:
+    type: str
+    id: uuid.UUID
+    actor_id: uuid.UUID
+    created_at: datetime
+    object: dict
+    engagement: float = 0.0
+    score: float = field(default=0.0, compare=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.type}:{self.id.hex}"
+
+
+Source = Callable[[FeedContext], list[Candidate]]
+SOURCES: dict[str, Source] = {}
+
+
+def source(item_type: str) -> Callable[[Source], Source]:
+    def register(fn: Source) -> Source:
+        SOURCES[item_type] = fn
+        return fn
+
+    return register
+
+
+def _window(column, ctx: FeedContext):
+    return sa.and_(column < ctx.as_of, column >= ctx.since)
+
+
+def _engagement(post_ids: list[uuid.UUID], as_of: datetime) -> dict[uuid.UUID, float]:
+    """Likes and comments each post had at ``as_of``: later ones must not reorder pages already served."""
+    if not post_ids:
+        return {}
+    likes = (
+        sa.select(PostLike.post_id.label("post_id"), sa.literal("like").label("kind"), sa.func.count().label("n"))
+        .where(PostLike.post_id.in_(post_ids), PostLike.created_at < as_of)
+        .group_by(PostLike.post_id)
+    )
+    comments = (
+        sa.select(PostComment.post_id, sa.literal("comment"), sa.func.count())
+        .where(PostComment.post_id.in_(post_ids), PostComment.created_at < as_of)
+        .group_by(PostComment.post_id)
+    )
+    points: dict[uuid.UUID, float] = {}
+    for post_id, kind, n in db.session.execute(sa.union_all(likes, comments)):
+        points[post_id] = points.get(post_id, 0.0) + n * (LIKE_POINTS if kind == "like" else COMMENT_POINTS)
+    return points
+
+
+@source("post")
+def posts(ctx: FeedContext) -> list[Candidate]:
+    rows = db.session.scalars(
+        sa.select(Post)
+        .where(Post.author_id.in_(ctx.authors), _window(Post.created_at, ctx), post_visible(ctx.viewer_id))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(ctx.cap)
+    ).all()
+    ids = [p.id for p in rows]
+    engagement = _engagement(ids, ctx.as_of)
+    liked = liked_post_ids(ctx.viewer, ids)
+    schema = PostSchema()
+    return [
+        Candidate("post", p.id, p.author_id, p.created_at, schema.dump(view(p, p.id in liked)), engagement.get(p.id, 0))
+        for p in rows
+    ]
+
+
+@source("achievement")
+def achievements(ctx: FeedContext) -> list[Candidate]:
+    rows = db.session.scalars(
+        sa.select(Achievement)
+        .join(User, User.id == Achievement.user_id)
+        .where(
+            Achievement.user_id.in_(ctx.authors),
+            _window(Achievement.created_at, ctx),
+            profile_visible(ctx.viewer_id, User),
+        )
+        .order_by(Achievement.created_at.desc(), Achievement.id.desc())
+        .limit(ctx.cap)
+    ).all()
+    schema = AchievementSchema()
+    return [Candidate("achievement", a.id, a.user_id, a.created_at, schema.dump(a)) for a in rows]
+
+
+@source("job_change")
+def job_changes(ctx: FeedContext) -> list[Candidate]:
+    rows = db.session.scalars(
+        sa.select(Experience)
+        .join(User, User.id == Experience.user_id)
+        .where(
+            Experience.user_id.in_(ctx.authors),
+            Experience.is_current.is_(True),
+            _window(Experience.created_at, ctx),
+            profile_visible(ctx.viewer_id, User),
+        )
+        .order_by(Experience.created_at.desc(), Experience.id.desc())
+        .limit(ctx.cap)
+    ).all()
+    return [
+        Candidate(
+            "job_change",
+            e.id,
+            e.user_id,
+            e.created_at,
+            {
+                "id": str(e.id),
+                "position": e.position,
+                "company": e.company,
+                "location": e.location,
+                "start_date": e.start_date.isoformat() if e.start_date else None,
+            },
+        )
+        for e in rows
+    ]
+
+
+@source("new_connection")
+def new_connections(ctx: FeedContext) -> list[Candidate]:
+    actor, other = aliased(User), aliased(User)
+    rows = db.session.execute(
+        sa.select(ConnectionEdge, other)
+        .join(actor, actor.id == ConnectionEdge.user_id)
+        .join(other, other.id == ConnectionEdge.friend_id)
+        .where(
+            ConnectionEdge.user_id.in_(ctx.friend_ids),
+            ConnectionEdge.friend_id != ctx.viewer_id,
+            _window(ConnectionEdge.created_at, ctx),
+            # People who hide their connection list do not broadcast new ones.
+            actor.show_connections.is_(True),
+            profile_visible(ctx.viewer_id, actor),
+            profile_visible(ctx.viewer_id, other),
+        )
+        .order_by(ConnectionEdge.created_at.desc(), ConnectionEdge.connection_id, ConnectionEdge.user_id)
+        .limit(ctx.cap)
+    ).all()
+    schema = UserSummarySchema()
+    seen: set[uuid.UUID] = set()
+    items = []
+    for edge, person in rows:
+        # Two of my connections connecting is one event, told once.
+        if edge.connection_id in seen:
+            continue
+        seen.add(edge.connection_id)
+        items.append(
+            Candidate(
+                "new_connection",
+                edge.connection_id,
+                edge.user_id,
+                edge.created_at,
+                {"id": str(edge.connection_id), "user": schema.dump(person)},
+            )
+        )
+    return items
