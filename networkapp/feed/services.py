@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from networkapp.connections import graph
 from networkapp.database import utcnow
 from networkapp.errors import BadRequest
 from networkapp.extensions import db
@@ -48,10 +47,7 @@ def _decode(cursor: str) -> tuple[datetime, float, str]:
 
 def rank(viewer: User, as_of: datetime) -> list[Candidate]:
     """Every candidate of the snapshot at ``as_of``, best first."""
-    friend_ids = list(db.session.scalars(graph.friend_ids(viewer.id)))
-    ctx = FeedContext(
-        viewer=viewer, friend_ids=friend_ids, as_of=as_of, since=as_of - WINDOW, cap=CANDIDATES_PER_SOURCE
-    )
+    ctx = FeedContext(viewer=viewer, as_of=as_of, since=as_of - WINDOW, cap=CANDIDATES_PER_SOURCE)
     candidates = [c for fetch in SOURCES.values() for c in fetch(ctx)]
     actor_ids = sorted({c.actor_id for c in candidates if c.actor_id != viewer.id}, key=lambda u: u.hex)
     affinity = affinity_points(viewer.id, actor_ids, as_of)
@@ -76,7 +72,13 @@ def feed(viewer: User, *, limit: int, cursor: str | None) -> dict:
         ids = {c.actor_id for c in page}
         actors = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
     items = [
-        {"type": c.type, "actor": actors[c.actor_id], "object": c.object, "created_at": c.created_at, "score": c.score}
+        {
+            "type": c.type,
+            "actor": actors[c.actor_id],
+            "object": c.render(),
+            "created_at": c.created_at,
+            "score": c.score,
+        }
         for c in page
     ]
     next_cursor = None

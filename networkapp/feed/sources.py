@@ -2,10 +2,11 @@
 
 Each source returns the candidate events of the viewer's network inside the
 context's time window (created before ``as_of``, at most ``cap`` of them),
-already filtered by the visibility rules and with the item's ``object``
-rendered.  Sources run a bounded number of queries whatever their result size,
-so the feed's statement count is a constant.  Adding a type (``job_posted``
-when the jobs domain lands) is one more decorated function.
+already filtered by the visibility rules, each with a ``render`` callable that
+builds the item's ``object`` (only the served page is rendered).  Sources run
+a fixed number of queries whatever their result size, so the feed's statement
+count is a constant.  Adding a type (``job_posted`` when the jobs domain lands)
+is one more decorated function.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from networkapp.achievements.schemas import AchievementSchema
+from networkapp.connections import graph
 from networkapp.extensions import db
 from networkapp.feed.scoring import COMMENT_POINTS, LIKE_POINTS
 from networkapp.models import Achievement, ConnectionEdge, Experience, Post, PostComment, PostLike, User
@@ -31,7 +34,6 @@ from networkapp.schemas import UserSummarySchema
 @dataclass
 class FeedContext:
     viewer: User
-    friend_ids: list[uuid.UUID]
     as_of: datetime
     since: datetime
     cap: int
@@ -41,8 +43,13 @@ class FeedContext:
         return self.viewer.id
 
     @property
-    def authors(self) -> list[uuid.UUID]:
-        return [self.viewer_id, *self.friend_ids]
+    def friends(self) -> sa.Select:
+        return graph.friend_ids(self.viewer_id)
+
+    @property
+    def authors(self) -> sa.CompoundSelect:
+        """Me and my connections, as a subquery: the planner walks the (author, created_at) index per person."""
+        return sa.union_all(self.friends, sa.select(sa.literal(self.viewer_id, sa.Uuid)))
 
 
 @dataclass
@@ -51,7 +58,7 @@ class Candidate:
     id: uuid.UUID
     actor_id: uuid.UUID
     created_at: datetime
-    object: dict
+    render: Callable[[], dict]
     engagement: float = 0.0
     score: float = field(default=0.0, compare=False)
 
@@ -109,7 +116,14 @@ def posts(ctx: FeedContext) -> list[Candidate]:
     liked = liked_post_ids(ctx.viewer, ids)
     schema = PostSchema()
     return [
-        Candidate("post", p.id, p.author_id, p.created_at, schema.dump(view(p, p.id in liked)), engagement.get(p.id, 0))
+        Candidate(
+            "post",
+            p.id,
+            p.author_id,
+            p.created_at,
+            partial(lambda p: schema.dump(view(p, p.id in liked)), p),
+            engagement.get(p.id, 0),
+        )
         for p in rows
     ]
 
@@ -128,7 +142,7 @@ def achievements(ctx: FeedContext) -> list[Candidate]:
         .limit(ctx.cap)
     ).all()
     schema = AchievementSchema()
-    return [Candidate("achievement", a.id, a.user_id, a.created_at, schema.dump(a)) for a in rows]
+    return [Candidate("achievement", a.id, a.user_id, a.created_at, partial(schema.dump, a)) for a in rows]
 
 
 @source("job_change")
@@ -145,22 +159,17 @@ def job_changes(ctx: FeedContext) -> list[Candidate]:
         .order_by(Experience.created_at.desc(), Experience.id.desc())
         .limit(ctx.cap)
     ).all()
-    return [
-        Candidate(
-            "job_change",
-            e.id,
-            e.user_id,
-            e.created_at,
-            {
-                "id": str(e.id),
-                "position": e.position,
-                "company": e.company,
-                "location": e.location,
-                "start_date": e.start_date.isoformat() if e.start_date else None,
-            },
-        )
-        for e in rows
-    ]
+    return [Candidate("job_change", e.id, e.user_id, e.created_at, partial(_position, e)) for e in rows]
+
+
+def _position(e: Experience) -> dict:
+    return {
+        "id": str(e.id),
+        "position": e.position,
+        "company": e.company,
+        "location": e.location,
+        "start_date": e.start_date.isoformat() if e.start_date else None,
+    }
 
 
 @source("new_connection")
@@ -171,7 +180,7 @@ def new_connections(ctx: FeedContext) -> list[Candidate]:
         .join(actor, actor.id == ConnectionEdge.user_id)
         .join(other, other.id == ConnectionEdge.friend_id)
         .where(
-            ConnectionEdge.user_id.in_(ctx.friend_ids),
+            ConnectionEdge.user_id.in_(ctx.friends),
             ConnectionEdge.friend_id != ctx.viewer_id,
             _window(ConnectionEdge.created_at, ctx),
             # People who hide their connection list do not broadcast new ones.
@@ -196,7 +205,7 @@ def new_connections(ctx: FeedContext) -> list[Candidate]:
                 edge.connection_id,
                 edge.user_id,
                 edge.created_at,
-                {"id": str(edge.connection_id), "user": schema.dump(person)},
+                partial(lambda c, person: {"id": str(c), "user": schema.dump(person)}, edge.connection_id, person),
             )
         )
     return items
