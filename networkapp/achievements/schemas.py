@@ -2,6 +2,7 @@ import marshmallow as ma
 
 from networkapp.models.content import ACHIEVEMENT_CATEGORIES
 from networkapp.pagination import PageArgsSchema, page_schema
+from networkapp.posts.schemas import no_nul, not_blank
 from networkapp.schemas import StrictSchema
 
 
@@ -12,9 +13,9 @@ class AchievementArgsSchema(PageArgsSchema):
 
 
 class _AchievementInput(StrictSchema):
-    title = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    title = ma.fields.String(validate=[ma.validate.Length(max=200), not_blank])
     category = ma.fields.String(validate=ma.validate.OneOf(ACHIEVEMENT_CATEGORIES))
-    description = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=2000))
+    description = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=2000), no_nul])
     date = ma.fields.Date(
         allow_none=True, metadata={"description": "When it was achieved (ISO date, not in the future)"}
     )
@@ -33,7 +34,7 @@ class _AchievementInput(StrictSchema):
 
 
 class AchievementCreateSchema(_AchievementInput):
-    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    title = ma.fields.String(required=True, validate=[ma.validate.Length(max=200), not_blank])
     category = ma.fields.String(required=True, validate=ma.validate.OneOf(ACHIEVEMENT_CATEGORIES))
 
 

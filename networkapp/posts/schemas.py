@@ -8,9 +8,16 @@ POST_MAX_LENGTH = 3000
 COMMENT_MAX_LENGTH = 1000
 
 
+def no_nul(value: str) -> None:
+    # PostgreSQL text cannot hold NUL; refuse it on every backend alike.
+    if "\x00" in value:
+        raise ma.ValidationError("Must not contain NUL characters.")
+
+
 def not_blank(value: str) -> None:
     if not value.strip():
         raise ma.ValidationError("Must not be empty.")
+    no_nul(value)
 
 
 class PostCreateSchema(StrictSchema):

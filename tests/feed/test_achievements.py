@@ -107,6 +107,8 @@ def test_owner_cannot_set_is_verified(app, alice, method):
         ({"title": "   ", "category": "award"}, "title"),
         ({"title": "x" * 201, "category": "award"}, "title"),
         ({"title": "x"}, "category"),
+        ({"title": "a\x00", "category": "award"}, "title"),
+        ({"title": "x", "category": "award", "description": "\x00"}, "description"),
         ({"title": "x", "category": "trophy"}, "category"),
         ({"title": "x", "category": "award", "date": "yesterday"}, "date"),
         ({"title": "x", "category": "award", "date": (date.today() + timedelta(days=2)).isoformat()}, "date"),

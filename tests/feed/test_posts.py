@@ -55,6 +55,7 @@ def test_content_at_the_limit_is_accepted(alice):
         ({"content": "   \n"}, "content"),
         ({"content": "x" * 3001}, "content"),
         ({"content": 5}, "content"),
+        ({"content": "a\x00b"}, "content"),
         ({"content": "ok", "post_type": "poll"}, "post_type"),
         ({"content": "ok", "visibility": "friends"}, "visibility"),
         ({"content": "ok", "like_count": 10}, "like_count"),
