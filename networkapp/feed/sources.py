@@ -18,7 +18,6 @@ from datetime import datetime
 from functools import partial
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from networkapp.achievements.schemas import AchievementSchema
 from networkapp.connections import graph
@@ -174,27 +173,32 @@ def _position(e: Experience) -> dict:
 
 @source("new_connection")
 def new_connections(ctx: FeedContext) -> list[Candidate]:
-    actor, other = aliased(User), aliased(User)
-    rows = db.session.execute(
-        sa.select(ConnectionEdge, other)
-        .join(actor, actor.id == ConnectionEdge.user_id)
-        .join(other, other.id == ConnectionEdge.friend_id)
+    edges = db.session.scalars(
+        sa.select(ConnectionEdge)
         .where(
             ConnectionEdge.user_id.in_(ctx.friends),
             ConnectionEdge.friend_id != ctx.viewer_id,
             _window(ConnectionEdge.created_at, ctx),
-            # People who hide their connection list do not broadcast new ones.
-            actor.show_connections.is_(True),
-            profile_visible(ctx.viewer_id, actor),
-            profile_visible(ctx.viewer_id, other),
         )
         .order_by(ConnectionEdge.created_at.desc(), ConnectionEdge.connection_id, ConnectionEdge.user_id)
         .limit(ctx.cap)
     ).all()
+    if not edges:
+        return []
+    # The rule runs over the handful of people involved, by primary key: joined into the edge
+    # query, PostgreSQL's planner turned it into a scan of every user.
+    ids = {e.user_id for e in edges} | {e.friend_id for e in edges}
+    visible = {
+        u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids), profile_visible(ctx.viewer_id)))
+    }
     schema = UserSummarySchema()
     seen: set[uuid.UUID] = set()
     items = []
-    for edge, person in rows:
+    for edge in edges:
+        actor, person = visible.get(edge.user_id), visible.get(edge.friend_id)
+        # People who hide their connection list do not broadcast new ones.
+        if actor is None or person is None or not actor.show_connections:
+            continue
         # Two of my connections connecting is one event, told once.
         if edge.connection_id in seen:
             continue
