@@ -36,6 +36,10 @@ class Config:
         self.RATELIMIT_ENABLED = as_bool(env.get("RATELIMIT_ENABLED"), True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.PROXY_FIX_X_FOR = int(env.get("PROXY_FIX_X_FOR", "0"))
+        # Issuers whose https credential pages mark an achievement verified (exact host names).
+        self.ACHIEVEMENT_VERIFIERS = [
+            h.lower() for h in as_list(env.get("ACHIEVEMENT_VERIFIERS"), "www.credly.com,www.coursera.org")
+        ]
 
     # Request handling
     MAX_CONTENT_LENGTH = 1024 * 1024

@@ -78,14 +78,17 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from networkapp import health
+    from networkapp.achievements import bp as achievements_bp
     from networkapp.analytics import bp as analytics_bp
     from networkapp.auth import bp as auth_bp
     from networkapp.companies import bp as companies_bp
     from networkapp.connections import bp as connections_bp
     from networkapp.endorsements import bp as endorsements_bp
     from networkapp.extensions import api
+    from networkapp.feed import bp as feed_bp
     from networkapp.jobs import bp as jobs_bp
     from networkapp.notifications import bp as notifications_bp
+    from networkapp.posts import bp as posts_bp
     from networkapp.profiles import bp as profiles_bp
     from networkapp.profiles import media_bp
     from networkapp.skills import bp as skills_bp
@@ -94,14 +97,17 @@ def register_blueprints(app: Flask) -> None:
         health.bp,
         auth_bp,
         notifications_bp,
+        profiles_bp,
+        media_bp,
+        skills_bp,
         connections_bp,
         endorsements_bp,
         analytics_bp,
         jobs_bp,
         companies_bp,
-        profiles_bp,
-        media_bp,
-        skills_bp,
+        posts_bp,
+        achievements_bp,
+        feed_bp,
     ):
         api.register_blueprint(blueprint)
 

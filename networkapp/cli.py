@@ -71,5 +71,8 @@ def purge_sessions(days: int) -> None:
 
 
 def register(app: Flask) -> None:
+    from networkapp.achievements.cli import achievements
+
     app.cli.add_command(seed)
     app.cli.add_command(maintenance)
+    app.cli.add_command(achievements)

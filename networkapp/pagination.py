@@ -8,7 +8,7 @@ before the cursor (seen on a refresh) or after it (seen later), never twice.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -34,6 +34,8 @@ def _serializer(salt: str) -> URLSafeSerializer:
 def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
     if isinstance(value, uuid.UUID):
         return {"u": value.hex}
     return value
@@ -43,6 +45,8 @@ def _decode_value(value: Any) -> Any:
     if isinstance(value, dict):
         if "t" in value:
             return datetime.fromisoformat(value["t"])
+        if "d" in value:
+            return date.fromisoformat(value["d"])
         if "u" in value:
             return uuid.UUID(hex=value["u"])
     return value

@@ -1,6 +1,7 @@
 """All models, imported so that Alembic and relationship strings can see them."""
 
 from networkapp.models.connections import SuggestionDismissal
+from networkapp.models.content import Achievement, Post, PostComment, PostLike
 from networkapp.models.graph import Block, Connection, ConnectionEdge
 from networkapp.models.idempotency import IdempotencyKey
 from networkapp.models.jobs import (
@@ -19,6 +20,7 @@ from networkapp.models.skill import Skill, SkillEndorsement, UserSkill
 from networkapp.models.user import User, UserSession
 
 __all__ = [
+    "Achievement",
     "ApplicationStatusChange",
     "Block",
     "Company",
@@ -35,6 +37,9 @@ __all__ = [
     "JobSkill",
     "Media",
     "Notification",
+    "Post",
+    "PostComment",
+    "PostLike",
     "ProfileSearchDoc",
     "ProfileView",
     "Project",
