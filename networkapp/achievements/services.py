@@ -143,3 +143,19 @@ def verify(achievement_id: uuid.UUID) -> Achievement:
     achievement.is_verified = True
     commit()
     return achievement
+
+
+def for_profile(owner: User) -> list[dict]:
+    """The achievements section of a profile (the caller has already decided the profile is visible)."""
+    from networkapp.achievements.schemas import AchievementSchema
+
+    rows = db.session.scalars(
+        sa.select(Achievement)
+        .where(Achievement.user_id == owner.id)
+        .order_by(
+            sa.func.coalesce(Achievement.achievement_date, sa.func.date(Achievement.created_at)).desc(),
+            Achievement.id.desc(),
+        )
+        .limit(MAX_PER_USER)
+    ).all()
+    return AchievementSchema(many=True).dump(rows)

@@ -5,8 +5,7 @@ context's time window (created before ``as_of``, at most ``cap`` of them),
 already filtered by the visibility rules, each with a ``render`` callable that
 builds the item's ``object`` (only the served page is rendered).  Sources run
 a fixed number of queries whatever their result size, so the feed's statement
-count is a constant.  Adding a type (``job_posted`` when the jobs domain lands)
-is one more decorated function.
+count is a constant.  Adding a type is one more decorated function.
 """
 
 from __future__ import annotations
@@ -23,7 +22,9 @@ from networkapp.achievements.schemas import AchievementSchema
 from networkapp.connections import graph
 from networkapp.extensions import db
 from networkapp.feed.scoring import COMMENT_POINTS, LIKE_POINTS
-from networkapp.models import Achievement, ConnectionEdge, Experience, Post, PostComment, PostLike, User
+from networkapp.jobs.schemas import JobSummarySchema
+from networkapp.jobs.services import open_now
+from networkapp.models import Achievement, ConnectionEdge, Experience, Job, Post, PostComment, PostLike, User
 from networkapp.posts.schemas import PostSchema
 from networkapp.posts.services import liked_post_ids, view
 from networkapp.posts.visibility import post_visible, profile_visible
@@ -213,3 +214,16 @@ def new_connections(ctx: FeedContext) -> list[Candidate]:
             )
         )
     return items
+
+
+@source("job_posted")
+def jobs_posted(ctx: FeedContext) -> list[Candidate]:
+    """Open postings by me and my connections (a closed or expired one drops out of the feed)."""
+    rows = db.session.scalars(
+        sa.select(Job)
+        .where(Job.poster_id.in_(ctx.authors), _window(Job.posted_at, ctx), open_now())
+        .order_by(Job.posted_at.desc(), Job.id.desc())
+        .limit(ctx.cap)
+    ).all()
+    schema = JobSummarySchema()
+    return [Candidate("job_posted", j.id, j.poster_id, j.posted_at, partial(schema.dump, j)) for j in rows]

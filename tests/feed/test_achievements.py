@@ -230,3 +230,18 @@ def test_list_follows_profile_privacy(app, make_user, anon):
 
 def test_anonymous_cannot_create(anon):
     assert anon.post("/api/achievements", json={"title": "x", "category": "award"}).status_code == 401
+
+
+def test_achievements_appear_on_the_profile_when_the_profile_is_visible(app, make_user):
+    from tests.conftest import set_user_fields
+
+    owner, viewer = make_user(), make_user()
+    older = owner.post("/api/achievements", json={"title": "BSc", "category": "milestone", "date": "2015-06-01"})
+    newer = owner.post("/api/achievements", json={"title": "PMP", "category": "certification", "date": "2022-03-01"})
+    profile = viewer.get(f"/api/profiles/{owner.id}").get_json()
+    assert [a["id"] for a in profile["achievements"]] == [newer.get_json()["id"], older.get_json()["id"]]
+    assert profile["achievements"][0]["category"] == "certification"
+
+    set_user_fields(app, owner.id, profile_visibility="private")
+    card = viewer.get(f"/api/profiles/{owner.id}").get_json()
+    assert "achievements" not in card or card["achievements"] == []

@@ -303,3 +303,19 @@ def test_achievements_of_connections_only_profiles_reach_connections(app, make_u
     assert keys(feed_items(me)["items"]) == [("achievement", created["id"])]
     set_created(app, Achievement, created["id"], utcnow() - timedelta(days=31))
     assert feed_items(me)["items"] == []
+
+
+def test_open_job_postings_of_my_network_appear_and_closed_ones_drop_out(app, make_user):
+    me, friend, stranger = make_user(), make_user(), make_user()
+    connect(app, me, friend)
+    job = friend.post("/api/jobs", json={"title": "Data Engineer", "company": "Initech"}).get_json()
+    other = stranger.post("/api/jobs", json={"title": "Welder", "company": "Acme"}).get_json()
+    items = feed_items(me)["items"]
+    posted = [i for i in items if i["type"] == "job_posted"]
+    assert [i["object"]["id"] for i in posted] == [job["id"]]
+    assert posted[0]["actor"]["id"] == friend.id
+    assert posted[0]["object"]["title"] == "Data Engineer" and posted[0]["score"] > 0
+    assert other["id"] not in {i["object"]["id"] for i in items}
+
+    assert friend.delete(f"/api/jobs/{job['id']}", json={"reason": "filled"}).status_code == 204
+    assert not [i for i in feed_items(me)["items"] if i["type"] == "job_posted"]
