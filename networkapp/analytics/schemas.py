@@ -31,6 +31,11 @@ class StrengthComponentsSchema(ma.Schema):
     recent_interaction = ma.fields.Integer(required=True)
 
 
+class ViewsTrendSchema(ma.Schema):
+    start = ma.fields.Date(required=True)
+    views = ma.fields.Integer(required=True)
+
+
 class NetworkStrengthSchema(ma.Schema):
     score = ma.fields.Integer(required=True, metadata={"description": "0..100, see docs/connections.md"})
     components = ma.fields.Nested(StrengthComponentsSchema, required=True)
@@ -43,10 +48,9 @@ class NetworkAnalyticsSchema(ma.Schema):
     location_breakdown = ma.fields.List(ma.fields.Nested(LocationBreakdownSchema), required=True)
     profile_views = ma.fields.Integer(required=True)
     profile_views_trend = ma.fields.List(
-        ma.fields.Dict(),
-        allow_none=True,
+        ma.fields.Nested(ViewsTrendSchema),
         required=True,
-        metadata={"description": "Views per week once view events are recorded; null until then"},
+        metadata={"description": "Recorded views per week (12 weeks, oldest first)"},
     )
     network_strength = ma.fields.Nested(NetworkStrengthSchema, required=True)
     recommendations = ma.fields.List(ma.fields.String(), required=True)

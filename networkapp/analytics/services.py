@@ -10,7 +10,16 @@ import sqlalchemy as sa
 from networkapp.connections import graph
 from networkapp.database import utcnow
 from networkapp.extensions import db
-from networkapp.models import Connection, ConnectionEdge, Education, Experience, SkillEndorsement, User, UserSkill
+from networkapp.models import (
+    Connection,
+    ConnectionEdge,
+    Education,
+    Experience,
+    ProfileView,
+    SkillEndorsement,
+    User,
+    UserSkill,
+)
 
 GROWTH_PERIODS = 12
 BREAKDOWN_ROWS = 10
@@ -62,6 +71,15 @@ def growth(me: User, today: date) -> list[dict]:
     return [period("week", w, w + timedelta(weeks=1)) for w in weeks] + [
         period("month", m, _next_month(m)) for m in months
     ]
+
+
+def views_trend(me: User, today: date) -> list[dict]:
+    """Recorded views per week (signed-in viewers, one per viewer and day; anonymous views only add to the total)."""
+    weeks = _week_starts(today)
+    days = db.session.scalars(
+        sa.select(ProfileView.viewed_on).where(ProfileView.profile_id == me.id, ProfileView.viewed_on >= weeks[0])
+    ).all()
+    return [{"start": w, "views": sum(1 for d in days if w <= d < w + timedelta(weeks=1))} for w in weeks]
 
 
 def _breakdown(me: User, column) -> tuple[list[dict], list[int]]:
@@ -183,9 +201,8 @@ def network(me: User) -> dict:
         "growth": growth(me, now.date()),
         "industry_breakdown": industry,
         "location_breakdown": location,
-        # A per-view table is being added by the profiles domain; until then only the total exists.
         "profile_views": me.profile_views,
-        "profile_views_trend": None,
+        "profile_views_trend": views_trend(me, now.date()),
         "network_strength": network_strength,
         "recommendations": recommendations(me, industry, network_strength["components"]),
     }

@@ -48,7 +48,8 @@ def test_network_analytics_on_a_known_graph(app, make_user, alice):
     assert response.status_code == 200
     body = response.get_json()
     assert body["connection_count"] == 4
-    assert body["profile_views"] == 7 and body["profile_views_trend"] is None
+    assert body["profile_views"] == 7
+    assert len(body["profile_views_trend"]) == 12 and sum(w["views"] for w in body["profile_views_trend"]) == 0
     assert body["industry_breakdown"] == [
         {"industry": "Finance", "count": 2, "percent": 50.0},
         {"industry": "Software", "count": 2, "percent": 50.0},
@@ -122,3 +123,15 @@ def test_week_and_month_starts():
 
 def test_needs_login(anon):
     assert anon.get("/api/analytics/network").status_code == 401
+
+
+def test_profile_views_trend_counts_recorded_views_per_week(app, make_user, alice):
+    viewers = [make_user() for _ in range(3)]
+    for viewer in viewers:
+        assert viewer.get(f"/api/profiles/{alice.id}").status_code == 200
+    viewers[0].get(f"/api/profiles/{alice.id}")  # the same viewer again today: one recorded view
+    trend = alice.get("/api/analytics/network").get_json()["profile_views_trend"]
+    assert trend[-1]["views"] == 3
+    assert sum(w["views"] for w in trend[:-1]) == 0
+    starts = [w["start"] for w in trend]
+    assert starts == sorted(starts)
