@@ -212,3 +212,24 @@ def delete_comment(user: User, post_id: uuid.UUID, comment_id: uuid.UUID) -> Non
     db.session.delete(comment)
     _bump(post.id, Post.comment_count, -1)
     commit()
+
+
+def forget_activity(person: User) -> None:
+    """Before an account goes: its likes and comments on other people's posts stop counting.
+
+    The rows cascade away with the user; the counters they fed are fixed in the same transaction.
+    """
+    for who, column in ((PostLike.user_id, Post.like_count), (PostComment.author_id, Post.comment_count)):
+        model = who.class_
+        per_post = (
+            sa.select(model.post_id, sa.func.count().label("n"))
+            .where(who == person.id)
+            .group_by(model.post_id)
+            .subquery()
+        )
+        db.session.execute(
+            sa.update(Post)
+            .where(Post.id == per_post.c.post_id)
+            .values({column.key: column - per_post.c.n})
+            .execution_options(synchronize_session=False)
+        )

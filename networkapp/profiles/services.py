@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask import session as cookie_session
 from flask_login import logout_user
 
@@ -20,6 +21,11 @@ from networkapp.profiles.visibility import Level, Relation, card, contact_fields
 
 USER_FIELDS = ("first_name", "last_name", "headline", "bio", "industry", "location", "profile_image_url")
 PRIVACY_FIELDS = ("profile_visibility", "show_email", "show_connections", "open_to_work")
+
+signals = Namespace()
+# Sent inside the deleting transaction, before the user row goes: domains that keep
+# counters derived from the person's activity (likes, comments, members) fix them here.
+account_deleting = signals.signal("account-deleting")
 
 # Sections other domains own and show on a profile (e.g. achievements): name -> callable(user) -> list.
 EXTRA_SECTIONS: dict[str, Callable[[User], list]] = {}
@@ -145,6 +151,7 @@ def delete_account(actor: User, user_id: uuid.UUID) -> None:
         .execution_options(synchronize_session=False)
     )
     skills.release_all(person.id)
+    account_deleting.send(person)
     files = list(db.session.execute(sa.select(Media.storage_name).where(Media.user_id == person.id)).scalars())
     # Notifications about the person's actions (requests, likes) point at nothing once they are gone.
     db.session.execute(sa.delete(Notification).where(Notification.actor_id == person.id))

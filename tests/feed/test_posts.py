@@ -327,3 +327,28 @@ def test_mentions_notify_connections_who_can_see_the_post(app, make_user):
     assert notifications(app, stranger, "mention") == []
     post(author, "Private note to @userbx", visibility="private")
     assert len(notifications(app, friend, "mention")) == 1
+
+
+def test_deleting_an_account_keeps_like_and_comment_counts_true(app, make_user):
+    import sqlalchemy as sa
+
+    from networkapp.extensions import db
+    from networkapp.models import Post, PostComment, PostLike
+
+    author, fan, other = make_user(), make_user(), make_user()
+    first = author.post("/api/posts", json={"content": "one"}).get_json()
+    second = author.post("/api/posts", json={"content": "two"}).get_json()
+    for actor in (fan, other):
+        assert actor.post(f"/api/posts/{first['id']}/like").status_code in (200, 201)
+        assert actor.post(f"/api/posts/{first['id']}/comments", json={"content": "nice"}).status_code == 201
+    fan.post(f"/api/posts/{second['id']}/comments", json={"content": "a"})
+    fan.post(f"/api/posts/{second['id']}/comments", json={"content": "b"})
+
+    assert fan.delete(f"/api/profiles/{fan.id}").status_code == 204
+    with app.app_context():
+        for post in db.session.scalars(sa.select(Post)):
+            likes = db.session.scalar(sa.select(sa.func.count()).where(PostLike.post_id == post.id))
+            comments = db.session.scalar(sa.select(sa.func.count()).where(PostComment.post_id == post.id))
+            assert (post.like_count, post.comment_count) == (likes, comments)
+    body = author.get(f"/api/posts/{first['id']}").get_json()
+    assert body["like_count"] == 1 and body["comment_count"] == 1
