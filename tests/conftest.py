@@ -70,9 +70,11 @@ def database_template(tmp_path_factory):
 
 
 def _reset_postgres(template) -> None:
-    names = ", ".join(f'"{t.name}"' for t in template["tables"])
+    # DELETE in dependency order is an order of magnitude faster than TRUNCATE on
+    # many small tables (TRUNCATE swaps every table's files).
     with template["engine"].begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(template["tables"]):
+            conn.execute(table.delete())
         for name, rows in template["reference"].items():
             if rows:
                 conn.execute(template["meta"].tables[name].insert(), rows)
