@@ -81,8 +81,9 @@ def register_blueprints(app: Flask) -> None:
     from networkapp.auth import bp as auth_bp
     from networkapp.extensions import api
     from networkapp.notifications import bp as notifications_bp
+    from networkapp.relationships import bp as relationships_bp
 
-    for blueprint in (health.bp, auth_bp, notifications_bp):
+    for blueprint in (health.bp, auth_bp, notifications_bp, relationships_bp):
         api.register_blueprint(blueprint)
 
 
