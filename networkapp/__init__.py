@@ -78,12 +78,13 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from networkapp import health
+    from networkapp.assessments import bp as assessments_bp
     from networkapp.auth import bp as auth_bp
     from networkapp.extensions import api
     from networkapp.notifications import bp as notifications_bp
     from networkapp.relationships import bp as relationships_bp
 
-    for blueprint in (health.bp, auth_bp, notifications_bp, relationships_bp):
+    for blueprint in (health.bp, auth_bp, notifications_bp, relationships_bp, assessments_bp):
         api.register_blueprint(blueprint)
 
 
