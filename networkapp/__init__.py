@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from networkapp import health
     from networkapp.achievements import bp as achievements_bp
     from networkapp.analytics import bp as analytics_bp
+    from networkapp.assessments import bp as assessments_bp
     from networkapp.auth import bp as auth_bp
     from networkapp.companies import bp as companies_bp
     from networkapp.connections import bp as connections_bp
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from networkapp.posts import bp as posts_bp
     from networkapp.profiles import bp as profiles_bp
     from networkapp.profiles import media_bp
+    from networkapp.relationships import bp as relationships_bp
     from networkapp.skills import bp as skills_bp
 
     for blueprint in (
@@ -100,7 +102,9 @@ def register_blueprints(app: Flask) -> None:
         profiles_bp,
         media_bp,
         skills_bp,
+        assessments_bp,
         connections_bp,
+        relationships_bp,
         endorsements_bp,
         analytics_bp,
         jobs_bp,

@@ -23,7 +23,7 @@ from networkapp.extensions import db
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgresql")
 # Rows that migrations ship (reference data) and every test must see.
-REFERENCE_TABLES = ("skills",)
+REFERENCE_TABLES = ("skills", "assessment_questions")
 
 
 def _migrate(url: str) -> None:

@@ -1,5 +1,6 @@
 """All models, imported so that Alembic and relationship strings can see them."""
 
+from networkapp.models.assessments import AssessmentAttempt, AssessmentAttemptQuestion, AssessmentQuestion
 from networkapp.models.connections import SuggestionDismissal
 from networkapp.models.content import Achievement, Post, PostComment, PostLike
 from networkapp.models.graph import Block, Connection, ConnectionEdge
@@ -22,6 +23,9 @@ from networkapp.models.user import User, UserSession
 __all__ = [
     "Achievement",
     "ApplicationStatusChange",
+    "AssessmentAttempt",
+    "AssessmentAttemptQuestion",
+    "AssessmentQuestion",
     "Block",
     "Company",
     "CompanyAdmin",

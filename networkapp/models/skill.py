@@ -34,6 +34,8 @@ class UserSkill(db.Model):
     proficiency_level: Mapped[int] = mapped_column(default=3)
     years_experience: Mapped[int] = mapped_column(default=0)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the user passes the skill's assessment: the public badge (scores stay private).
+    assessment_passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     skill = relationship(Skill, lazy="joined")
 

@@ -1,0 +1,202 @@
+"""Relationship mapping: degrees of separation and shortest chains of connections.
+
+The search is a bidirectional breadth-first search cut at three hops, run as a
+handful of set-based queries over ``connection_edges`` (whose primary key
+``(user_id, friend_id)`` and reverse index make every step an index lookup):
+
+* hop 1: the viewer's connections ``A`` (one range scan);
+* hop 2: the target's connections ``B``; ``A ∩ B`` are the shared connections;
+* hop 3: the edges between ``A`` and ``B``, looked up from whichever side is
+  smaller, so a target with thousands of connections costs what the viewer's
+  short list costs.
+
+People who blocked (or were blocked by) either end are never used as a link.
+A block deletes the connection between the two people, so edges between
+blocked people do not exist; the remaining case is an intermediary who blocked
+the far end, which is filtered here.
+
+Hubs: a frontier holds at most ``PATH_FRONTIER_CAP`` people (default 5 000).
+Beyond that, a person's connections are sampled deterministically (lowest ids
+first), so degrees and path counts for people linked only through the
+uncounted tail of a hub may be reported one hop longer (or ``None``).  The
+cap keeps every request bounded no matter how famous either end is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import current_app
+
+from networkapp.extensions import db
+from networkapp.models import Block, ConnectionEdge
+
+DEFAULT_FRONTIER_CAP = 5000
+MAX_DEGREE = 3
+
+
+def _frontier_cap() -> int:
+    return int(current_app.config.get("PATH_FRONTIER_CAP", DEFAULT_FRONTIER_CAP))
+
+
+def _blocked_counterparts(user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """For each of ``user_ids``, the people on the other side of a block (either direction)."""
+    ids = list(set(user_ids))
+    result: dict[uuid.UUID, set[uuid.UUID]] = {uid: set() for uid in ids}
+    if not ids:
+        return result
+    rows = db.session.execute(
+        sa.select(Block.blocker_id, Block.blocked_id).where(
+            sa.or_(Block.blocker_id.in_(ids), Block.blocked_id.in_(ids))
+        )
+    ).all()
+    for blocker, blocked in rows:
+        if blocker in result:
+            result[blocker].add(blocked)
+        if blocked in result:
+            result[blocked].add(blocker)
+    return result
+
+
+def _friends(user_id: uuid.UUID) -> set[uuid.UUID]:
+    rows = db.session.scalars(
+        sa.select(ConnectionEdge.friend_id)
+        .where(ConnectionEdge.user_id == user_id)
+        .order_by(ConnectionEdge.friend_id)
+        .limit(_frontier_cap())
+    )
+    return set(rows)
+
+
+def _friends_of_many(user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Connections of several people in one query, each list cut at the frontier cap."""
+    ids = list(set(user_ids))
+    result: dict[uuid.UUID, set[uuid.UUID]] = {uid: set() for uid in ids}
+    if not ids:
+        return result
+    ranked = (
+        sa.select(
+            ConnectionEdge.user_id,
+            ConnectionEdge.friend_id,
+            sa.func.row_number()
+            .over(partition_by=ConnectionEdge.user_id, order_by=ConnectionEdge.friend_id)
+            .label("rank"),
+        )
+        .where(ConnectionEdge.user_id.in_(ids))
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(ranked.c.user_id, ranked.c.friend_id).where(ranked.c.rank <= _frontier_cap())
+    ).all()
+    for user_id, friend_id in rows:
+        result[user_id].add(friend_id)
+    return result
+
+
+def _links(left: set[uuid.UUID], right: set[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Edges ``(l, r)`` with ``l`` in ``left`` and ``r`` in ``right``, probed from the smaller side."""
+    if not left or not right:
+        return []
+    swap = len(right) < len(left)
+    small, large = (right, left) if swap else (left, right)
+    rows = db.session.execute(
+        sa.select(ConnectionEdge.user_id, ConnectionEdge.friend_id).where(
+            ConnectionEdge.user_id.in_(list(small)), ConnectionEdge.friend_id.in_(list(large))
+        )
+    ).all()
+    return [(friend, user) if swap else (user, friend) for user, friend in rows]
+
+
+def degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int | None]:
+    """Degree of separation (1, 2, 3 or ``None``) from ``viewer_id`` to each of ``other_ids``.
+
+    A whole page of people costs four queries whatever its size: the viewer's
+    connections, the blocks around everyone involved, the others' connections
+    and the edges between the two sets.  Blocked pairs and the viewer
+    themself get ``None``.
+    """
+    others = list(dict.fromkeys(other_ids))
+    result: dict[uuid.UUID, int | None] = dict.fromkeys(others)
+    if not others:
+        return result
+    blocked = _blocked_counterparts([viewer_id, *others])
+    mine = _friends(viewer_id) - blocked[viewer_id]
+    pending: list[uuid.UUID] = []
+    for other in others:
+        if other == viewer_id or other in blocked[viewer_id]:
+            continue
+        if other in mine:
+            result[other] = 1
+        else:
+            pending.append(other)
+    if not pending:
+        return result
+
+    theirs = _friends_of_many(pending)
+    far: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for other in pending:
+        links = theirs[other] - blocked[other] - blocked[viewer_id] - {viewer_id}
+        if links & (mine - blocked[other]):
+            result[other] = 2
+        else:
+            far[other] = links
+    if not far:
+        return result
+
+    # Which of my connections reach which of their connections in one hop.
+    reach: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for near, remote in _links(mine, set().union(*far.values())):
+        reach[remote].add(near)
+    for other, links in far.items():
+        for remote in links:
+            if reach.get(remote, set()) - blocked[other] - {other}:
+                result[other] = 3
+                break
+    return result
+
+
+def degree(viewer_id: uuid.UUID, other_id: uuid.UUID) -> int | None:
+    return degrees(viewer_id, [other_id])[other_id]
+
+
+@dataclass
+class Chains:
+    """Every shortest chain (up to three hops) from ``source`` to ``target``, as id tuples."""
+
+    source: uuid.UUID
+    target: uuid.UUID
+    degree: int | None = None
+    chains: list[tuple[uuid.UUID, ...]] = field(default_factory=list)
+
+
+def shortest_chains(source: uuid.UUID, target: uuid.UUID) -> Chains:
+    """All shortest chains of connections from ``source`` to ``target``, at most three hops long.
+
+    Intermediaries who blocked, or were blocked by, either end are never part
+    of a chain.  The caller decides who on a chain may be named.
+    """
+    found = Chains(source, target)
+    blocked = _blocked_counterparts([source, target])
+    if target == source or target in blocked[source]:
+        return found
+    excluded = blocked[source] | blocked[target] | {source, target}
+    near_all = _friends(source)
+    if target in near_all:
+        found.degree, found.chains = 1, [(source, target)]
+        return found
+    near = near_all - excluded
+    far = _friends(target) - excluded
+    shared = near & far
+    if shared:
+        found.degree = 2
+        found.chains = [(source, middle, target) for middle in sorted(shared)]
+        return found
+    links = sorted(_links(near, far))
+    if links:
+        found.degree = 3
+        found.chains = [(source, first, second, target) for first, second in links]
+    return found
