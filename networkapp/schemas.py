@@ -21,6 +21,8 @@ class UserSummarySchema(ma.Schema):
     last_name = ma.fields.String(dump_only=True)
     headline = ma.fields.String(dump_only=True, allow_none=True)
     profile_image_url = ma.fields.String(dump_only=True, allow_none=True)
+    # Filled in for signed-in viewers by networkapp.relationships.annotate (1, 2, 3 or null beyond).
+    connection_degree = ma.fields.Integer(dump_only=True, allow_none=True)
 
 
 class MessageSchema(ma.Schema):

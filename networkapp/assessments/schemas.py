@@ -5,7 +5,7 @@ from networkapp.pagination import PageArgsSchema, page_schema
 from networkapp.schemas import StrictSchema
 
 
-class SkillRefSchema(ma.Schema):
+class AssessmentSkillSchema(ma.Schema):
     id = ma.fields.UUID()
     name = ma.fields.String()
 
@@ -26,7 +26,7 @@ class AttemptQuestionSchema(ma.Schema):
 
 class AttemptSummarySchema(ma.Schema):
     id = ma.fields.UUID()
-    skill = ma.fields.Nested(SkillRefSchema)
+    skill = ma.fields.Nested(AssessmentSkillSchema)
     status = ma.fields.String(metadata={"enum": list(ATTEMPT_STATUSES)})
     started_at = ma.fields.DateTime()
     expires_at = ma.fields.DateTime()

@@ -195,6 +195,7 @@ class ProfileSkillSchema(ma.Schema):
     proficiency_level = ma.fields.Integer()
     years_experience = ma.fields.Integer()
     endorsement_count = ma.fields.Integer()
+    assessment_passed = ma.fields.Boolean()
 
 
 class ContactInfoSchema(ma.Schema):
@@ -235,6 +236,9 @@ class ProfileSchema(ma.Schema):
     is_verified = ma.fields.Boolean()
     open_to_work = ma.fields.Boolean()
     mutual_connections = ma.fields.Integer(allow_none=True)
+    connection_degree = ma.fields.Integer(
+        allow_none=True, metadata={"description": "1, 2 or 3 degrees of separation from the viewer; null beyond"}
+    )
     experience = ma.fields.List(ma.fields.Nested(ExperienceSchema))
     education = ma.fields.List(ma.fields.Nested(EducationSchema))
     skills = ma.fields.List(ma.fields.Nested(ProfileSkillSchema))

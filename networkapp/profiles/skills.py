@@ -131,6 +131,8 @@ def profile_skills(user_id: uuid.UUID) -> list[dict]:
             "proficiency_level": user_skill.proficiency_level,
             "years_experience": user_skill.years_experience,
             "endorsement_count": counts.get(skill.id, 0),
+            # The public badge of a passed skill assessment; scores stay private.
+            "assessment_passed": user_skill.assessment_passed_at is not None,
         }
         for user_skill, skill in rows
     ]

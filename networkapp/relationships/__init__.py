@@ -8,3 +8,12 @@ bp = Blueprint(
 )
 
 from networkapp.relationships import routes  # noqa: E402,F401
+
+
+def _annotate_people(state) -> None:
+    from networkapp.relationships.annotate import add_connection_degrees
+
+    state.app.after_request(add_connection_degrees)
+
+
+bp.record_once(_annotate_people)

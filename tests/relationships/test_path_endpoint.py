@@ -24,7 +24,7 @@ def test_direct_connection_is_one_hop(graph):
             {k: graph["V"].user[k] for k in ("id", "username", "first_name", "last_name", "headline")}
             | {"hidden": False, "profile_image_url": None},
             {k: graph["T"].user[k] for k in ("id", "username", "first_name", "last_name", "headline")}
-            | {"hidden": False, "profile_image_url": None},
+            | {"hidden": False, "profile_image_url": None, "connection_degree": 1},
         ],
         "alternative_paths": 0,
         "hidden_links": 0,
