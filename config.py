@@ -36,6 +36,14 @@ class Config:
         self.RATELIMIT_ENABLED = as_bool(env.get("RATELIMIT_ENABLED"), True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.PROXY_FIX_X_FOR = int(env.get("PROXY_FIX_X_FOR", "0"))
+        # Uploaded profile media: stored under MEDIA_ROOT (default: <instance>/media), per-file limit.
+        self.MEDIA_ROOT = env.get("MEDIA_ROOT") or None
+        self.MEDIA_MAX_BYTES = int(env.get("MEDIA_MAX_BYTES", str(5 * 1024 * 1024)))
+        # Skill assessments.
+        self.ASSESSMENT_TIME_LIMIT_SECONDS = int(env.get("ASSESSMENT_TIME_LIMIT_SECONDS", "900"))
+        self.ASSESSMENT_PASS_PERCENT = int(env.get("ASSESSMENT_PASS_PERCENT", "70"))
+        self.ASSESSMENT_RETAKE_COOLDOWN_HOURS = int(env.get("ASSESSMENT_RETAKE_COOLDOWN_HOURS", "24"))
+        self.ASSESSMENT_QUESTION_COUNT = int(env.get("ASSESSMENT_QUESTION_COUNT", "10"))
         # Issuers whose https credential pages mark an achievement verified (exact host names).
         self.ACHIEVEMENT_VERIFIERS = [
             h.lower() for h in as_list(env.get("ACHIEVEMENT_VERIFIERS"), "www.credly.com,www.coursera.org")
