@@ -173,6 +173,9 @@ class Actor:
 
 
 PASSWORD = "correct horse battery staple"
+# Statements the connection_degree annotation adds to a response that shows people
+# (networkapp.relationships.annotate: one batch for the whole body).
+DEGREE_QUERIES = 4
 
 
 @pytest.fixture

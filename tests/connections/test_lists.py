@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import connect, set_user_fields
+from tests.conftest import DEGREE_QUERIES, connect, set_user_fields
 
 
 def ids(response) -> list[str]:
@@ -25,7 +25,15 @@ def test_connections_newest_first_with_mutual_counts(app, make_user, alice):
     assert body["next_cursor"] is None
     item = body["items"][0]
     assert set(item) == {"id", "user", "connected_at", "mutual_connections"}
-    assert set(item["user"]) == {"id", "username", "first_name", "last_name", "headline", "profile_image_url"}
+    assert set(item["user"]) == {
+        "id",
+        "username",
+        "first_name",
+        "last_name",
+        "headline",
+        "profile_image_url",
+        "connection_degree",
+    }
 
 
 def test_connections_page_through_with_cursor(app, make_user, alice):
@@ -76,7 +84,7 @@ def test_connections_list_runs_a_bounded_number_of_queries(app, make_user, alice
         connect(app, person, more[0])
     with query_counter() as large:
         assert len(alice.get("/api/connections").get_json()["items"]) == 11
-    assert len(large) == len(small) <= 4
+    assert len(large) == len(small) <= 4 + DEGREE_QUERIES
 
 
 def test_requests_incoming_and_outgoing(app, make_user, alice, request_between, query_counter):
@@ -87,7 +95,7 @@ def test_requests_incoming_and_outgoing(app, make_user, alice, request_between, 
     sent = request_between(alice, target)
     with query_counter() as statements:
         incoming = alice.get("/api/connections/requests?direction=incoming").get_json()
-    assert len(statements) <= 4
+    assert len(statements) <= 4 + DEGREE_QUERIES
     assert [i["user"]["id"] for i in incoming["items"]] == [s.id for s in reversed(senders)]
     assert all(i["status"] == "pending" and i["recipient_id"] == alice.id for i in incoming["items"])
     assert incoming["items"][0]["message"] == "hello"

@@ -53,7 +53,15 @@ def test_filters_and_summary(app, alice, make_user, people):
     item = alice.get("/api/talent/search?skills=go,python&min_years=5").get_json()["items"][0]
     assert item["matching_skills"] == ["Go", "Python"]
     assert item["years_experience"] == pytest.approx(8, abs=0.1)
-    assert set(item["user"]) == {"id", "username", "first_name", "last_name", "headline", "profile_image_url"}
+    assert set(item["user"]) == {
+        "id",
+        "username",
+        "first_name",
+        "last_name",
+        "headline",
+        "profile_image_url",
+        "connection_degree",
+    }
 
 
 def test_talent_search_validation_and_auth(anon, alice):

@@ -72,7 +72,15 @@ def test_viewers_list_for_the_owner_only(app, make_user, alice, bob, anon):
     assert len(items) == 2
     assert items[0]["anonymous"] is True and items[0]["viewer"] is None
     assert items[1]["viewer"]["id"] == bob.id and items[1]["anonymous"] is False
-    assert set(items[1]["viewer"]) == {"id", "username", "first_name", "last_name", "headline", "profile_image_url"}
+    assert set(items[1]["viewer"]) == {
+        "id",
+        "username",
+        "first_name",
+        "last_name",
+        "headline",
+        "profile_image_url",
+        "connection_degree",
+    }
     assert bob.get(f"/api/profiles/{alice.id}/viewers").status_code == 403
     assert anon.get(f"/api/profiles/{alice.id}/viewers").status_code == 401
 
