@@ -29,6 +29,8 @@ def load_config(app: Flask, config_name: str | None) -> None:
     if name == "production":
         if not app.config.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set when APP_ENV=production; refusing to start.")
+        if not app.config.get("MESSAGE_ENCRYPTION_KEYS"):
+            raise RuntimeError("MESSAGE_ENCRYPTION_KEYS must be set when APP_ENV=production; refusing to start.")
         app.config["DEBUG"] = False
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
@@ -80,9 +82,11 @@ def register_blueprints(app: Flask) -> None:
     from networkapp import health
     from networkapp.auth import bp as auth_bp
     from networkapp.extensions import api
+    from networkapp.messaging import bp as messaging_bp
+    from networkapp.messaging import digests
     from networkapp.notifications import bp as notifications_bp
 
-    for blueprint in (health.bp, auth_bp, notifications_bp):
+    for blueprint in (health.bp, auth_bp, notifications_bp, messaging_bp, digests.bp):
         api.register_blueprint(blueprint)
 
 
@@ -109,3 +113,6 @@ def register_socketio(app: Flask) -> None:
         message_queue=app.config["REDIS_URL"],
         manage_session=False,
     )
+    from networkapp.messaging import events as messaging_events
+
+    messaging_events.register(app)
