@@ -105,6 +105,8 @@ def register_commands(app: Flask) -> None:
 def register_socketio(app: Flask) -> None:
     from networkapp.extensions import socketio
 
+    # SocketIO keeps the client manager it built for the previous app; each app must get its own (or none).
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
