@@ -42,6 +42,7 @@ class Config:
         # Messaging: Fernet keys, newest first (older ones only decrypt until `flask messages rotate-key`).
         self.MESSAGE_ENCRYPTION_KEYS = as_list(env.get("MESSAGE_ENCRYPTION_KEYS"))
         self.MESSAGE_ATTACHMENT_MAX_BYTES = int(env.get("MESSAGE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+        self.MESSAGE_ATTACHMENT_DIR = env.get("MESSAGE_ATTACHMENT_DIR") or None  # default: <instance>/attachments
         self.MESSAGE_SOCKET_RATE_LIMIT = env.get("MESSAGE_SOCKET_RATE_LIMIT") or "20 per 10 seconds"
         # E-mail digests are off unless MAIL_SERVER is set.
         self.MAIL_SERVER = env.get("MAIL_SERVER") or None

@@ -38,7 +38,8 @@ MAX_NAME = 255
 
 
 def storage_dir() -> Path:
-    path = Path(current_app.instance_path) / "attachments"
+    configured = current_app.config.get("MESSAGE_ATTACHMENT_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "attachments"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -66,7 +67,10 @@ def clean_name(name: str | None) -> str:
 def upload(user: User, conversation_id: uuid.UUID, file) -> Message:
     conversation = services._existing_conversation(user, conversation_id)
     limit = current_app.config["MESSAGE_ATTACHMENT_MAX_BYTES"]
-    data = file.read(limit + 1)
+    try:
+        data = file.read(limit + 1)
+    finally:
+        file.close()
     if len(data) > limit:
         raise PayloadTooLarge(f"Attachments are limited to {limit} bytes.")
     if not data:

@@ -1,5 +1,4 @@
 import uuid
-from functools import wraps
 
 from flask import current_app, request, send_file
 from flask_login import current_user, login_required
@@ -28,15 +27,25 @@ from networkapp.pagination import PageArgsSchema
 UPLOAD_OVERHEAD = 64 * 1024
 
 
+UPLOAD_LIMIT_ATTRIBUTE = "_attachment_upload"
+
+
 def upload_limit(view):
-    """Lift the app-wide 1 MiB body limit to the attachment limit, for this view only."""
+    """Mark a view whose body may exceed the app-wide 1 MiB limit, up to the attachment limit."""
+    setattr(view, UPLOAD_LIMIT_ATTRIBUTE, True)
+    return view
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
+
+def _raise_upload_limit():
+    func = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if func is not None and getattr(func, UPLOAD_LIMIT_ATTRIBUTE, False):
         request.max_content_length = current_app.config["MESSAGE_ATTACHMENT_MAX_BYTES"] + UPLOAD_OVERHEAD
-        return view(*args, **kwargs)
 
-    return wrapper
+
+@bp.record_once
+def _install_upload_limit(state):
+    # First of all request hooks: CSRF protection reads the form, and so the body, before any view runs.
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _raise_upload_limit)
 
 
 @bp.route("")
@@ -161,11 +170,11 @@ def update_settings(data):
 
 @bp.route("/<uuid:conversation_id>/attachments", methods=["POST"])
 @login_required
-@upload_limit
-@accepts_uploads
 @bp.arguments(UploadSchema, location="files")
 @bp.response(201, MessageSchema)
 @bp.problems(401, 403, 404, 413, 415)
+@upload_limit
+@accepts_uploads
 def upload_attachment(files, conversation_id):
     """Send a file (PDF, image, plain text or Office document) into a conversation"""
     message = attachments.upload(current_user, conversation_id, files["file"])

@@ -63,6 +63,14 @@ def uid(actor) -> uuid.UUID:
     return uuid.UUID(actor.id)
 
 
+@pytest.fixture(autouse=True)
+def attachment_dir(tmp_path, monkeypatch):
+    """Uploaded files go to the test's own directory, never the instance folder."""
+    path = tmp_path / "attachments"
+    monkeypatch.setenv("MESSAGE_ATTACHMENT_DIR", str(path))
+    return path
+
+
 @pytest.fixture
 def local_app(make_app):
     """An app without the Redis message queue: Flask-SocketIO's test client refuses to run over one.

@@ -89,7 +89,7 @@ def test_removed_connection_blocks_existing_conversation(app, pair, conversation
 
 
 def test_history_is_for_participants_only(app, pair, conversation, make_user):
-    alice, bob = pair
+    alice, _bob = pair
     carol = make_user()
     connect(app, carol, alice)
     assert carol.get(f"/api/messages/{conversation}").status_code == 404

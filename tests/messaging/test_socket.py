@@ -35,7 +35,9 @@ def test_send_message_acks_and_reaches_every_session_of_every_participant(app, p
     bob_tab = sio(app, bob)
     alice_other_tab = sio(app, alice)
     alice_tab = sio(app, alice)
-    ack = alice_tab.emit("send_message", {"recipient_id": bob.id, "content": "Live hello"}, namespace="/chat", callback=True)
+    ack = alice_tab.emit(
+        "send_message", {"recipient_id": bob.id, "content": "Live hello"}, namespace="/chat", callback=True
+    )
     assert ack["ok"] is True
     message = ack["message"]
     assert message["content"] == "Live hello" and message["sender_id"] == alice.id and message["recipient_id"] == bob.id
@@ -124,7 +126,7 @@ def test_reading_emits_read_to_the_sender(app, pair, conversation):
 
 
 def test_logout_disconnects_that_sessions_sockets_only(app, pair, make_user):
-    alice, bob = pair
+    alice, _bob = pair
     from tests.conftest import PASSWORD, Actor
 
     second_login = Actor(app)
@@ -167,8 +169,14 @@ def test_socket_sends_are_rate_limited_per_user(make_app, make_user):
 
     def user(name):
         actor = Actor(app)
-        body = {"username": name, "email": f"{name}@example.com", "password": "correct horse battery staple",
-                "first_name": "A", "last_name": "B", "industry": "Software"}
+        body = {
+            "username": name,
+            "email": f"{name}@example.com",
+            "password": "correct horse battery staple",
+            "first_name": "A",
+            "last_name": "B",
+            "industry": "Software",
+        }
         actor.user = actor.post("/api/auth/register", json=body).get_json()
         return actor
 
