@@ -16,6 +16,7 @@ from networkapp.extensions import db
 from networkapp.messaging import crypto, live
 from networkapp.models import (
     AutoResponseLog,
+    Block,
     ConnectionEdge,
     Conversation,
     ConversationParticipant,
@@ -53,6 +54,26 @@ def prefs_for(user_ids) -> dict[uuid.UUID, Prefs]:
         for row in rows
     }
     return {uid: found.get(uid, Prefs()) for uid in ids}
+
+
+def _members_with_prefs(conversation_id: uuid.UUID) -> dict[uuid.UUID, Prefs]:
+    """Participants of a conversation with their preferences, in one query."""
+    settings = MessagingSettings
+    rows = db.session.execute(
+        sa.select(
+            ConversationParticipant.user_id,
+            settings.read_receipts,
+            settings.availability,
+            settings.auto_response,
+            settings.email_opt_out,
+        )
+        .outerjoin(settings, settings.user_id == ConversationParticipant.user_id)
+        .where(ConversationParticipant.conversation_id == conversation_id)
+    ).all()
+    return {
+        uid: Prefs() if receipts is None else Prefs(receipts, availability, auto, list(opt_out or []))
+        for uid, receipts, availability, auto, opt_out in rows
+    }
 
 
 def get_settings(user: User) -> Prefs:
@@ -96,19 +117,36 @@ def conversation_for(user: User, conversation_id: uuid.UUID) -> tuple[Conversati
     return conversation, me
 
 
-def _check_can_message(sender_id: uuid.UUID, other_id: uuid.UUID) -> None:
-    if graph.is_blocked_between(sender_id, other_id):
+def _check_can_message(sender_id: uuid.UUID, other_id: uuid.UUID) -> bool:
+    """Raise unless the two may message each other; returns whether they are connected (one query)."""
+    connected, blocked = db.session.execute(
+        sa.select(
+            sa.exists().where(ConnectionEdge.user_id == sender_id, ConnectionEdge.friend_id == other_id),
+            sa.exists().where(
+                sa.or_(
+                    sa.and_(Block.blocker_id == sender_id, Block.blocked_id == other_id),
+                    sa.and_(Block.blocker_id == other_id, Block.blocked_id == sender_id),
+                )
+            ),
+        )
+    ).one()
+    if blocked:
         raise Forbidden("You cannot message this person.")
-    if not graph.are_connected(sender_id, other_id):
+    if not connected:
         raise Forbidden("You can only message your connections.")
+    return True
 
 
 def _direct_conversation(sender: User, recipient_id: uuid.UUID) -> Conversation:
     if recipient_id == sender.id:
         raise Invalid("You cannot message yourself.", field="recipient_id")
-    if db.session.get(User, recipient_id) is None:
-        raise NotFound("No such user.")
-    _check_can_message(sender.id, recipient_id)
+    try:
+        _check_can_message(sender.id, recipient_id)
+    except Forbidden:
+        # Only now is it worth a query to tell "nobody" (404) from "not your connection" (403).
+        if db.session.get(User, recipient_id) is None:
+            raise NotFound("No such user.") from None
+        raise
     key = Conversation.pair_key_for(sender.id, recipient_id)
     existing = db.session.scalar(sa.select(Conversation).where(Conversation.pair_key == key))
     if existing is not None:
@@ -168,6 +206,10 @@ def send_message(
         conversation = _direct_conversation(sender, recipient_id)
     else:
         conversation = _existing_conversation(sender, conversation_id)
+    if client_id is None:
+        message = post(conversation, sender.id, text)
+        commit()
+        return message
     try:
         with db.session.begin_nested():
             message = post(conversation, sender.id, text, client_id=client_id)
@@ -200,7 +242,8 @@ def post(
     The caller owns the transaction.
     """
     now = utcnow()
-    members = _member_ids(conversation.id)
+    everyone = _members_with_prefs(conversation.id)
+    members = list(everyone)
     others = [uid for uid in members if uid != sender_id]
     message = Message(
         conversation_id=conversation.id,
@@ -231,7 +274,7 @@ def post(
         )
         .execution_options(synchronize_session=False)
     )
-    tokens = crypto.index_tokens(text if message_type != "file" else f"{text}")
+    tokens = crypto.index_tokens(text)
     if tokens:
         db.session.execute(
             sa.insert(MessageSearchToken),
@@ -239,7 +282,7 @@ def post(
         )
     payload = serialize(message, attachment)
     after_commit(lambda: live.push_message(members, payload))
-    prefs = prefs_for(others) if others else {}
+    prefs = {uid: everyone[uid] for uid in others}
     _queue_emails(message, others, prefs)
     if auto_reply and message_type != "system":
         _auto_respond(conversation, sender_id, prefs, now)
