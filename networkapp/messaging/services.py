@@ -30,6 +30,7 @@ from networkapp.models import (
 from networkapp.pagination import keyset_page
 
 MAX_CONTENT = 5000
+SUMMARY_COLUMNS = (User.id, User.username, User.first_name, User.last_name, User.headline, User.profile_image_url)
 MAX_GROUP_SIZE = 50
 NOT_FOUND = "No such conversation."
 
@@ -441,15 +442,16 @@ def inbox(user: User, *, limit: int, cursor: str | None, archived: bool = False,
     if not rows:
         return [], next_cursor
     ids = [row[1].id for row in rows]
+    # Only the summary card's columns: rows, not User entities, keep a page of 20 conversations cheap.
     people = db.session.execute(
-        sa.select(cp.conversation_id, User)
+        sa.select(cp.conversation_id, *SUMMARY_COLUMNS)
         .join(User, User.id == cp.user_id)
         .where(cp.conversation_id.in_(ids))
         .order_by(cp.joined_at, User.id)
     ).all()
     participants: dict = {}
-    for conversation_id, person in people:
-        participants.setdefault(conversation_id, []).append(person)
+    for row in people:
+        participants.setdefault(row.conversation_id, []).append(row)
     last_ids = [row[1].last_message_id for row in rows if row[1].last_message_id]
     last = {}
     if last_ids:
