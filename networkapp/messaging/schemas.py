@@ -7,7 +7,7 @@ from networkapp.pagination import PageArgsSchema, page_schema
 from networkapp.schemas import StrictSchema, UserSummarySchema
 
 CLIENT_ID = ma.fields.String(
-    validate=ma.validate.Length(min=1, max=64),
+    validate=ma.validate.Regexp(r"^[A-Za-z0-9._:-]{1,64}$", error="Use 1-64 letters, digits, '.', '_', ':' or '-'."),
     metadata={"description": "Client-generated id; sending the same one again returns the first message"},
 )
 
@@ -85,6 +85,8 @@ class GroupCreateSchema(StrictSchema):
     def not_blank(self, value, **kwargs):
         if not value.strip():
             raise ma.ValidationError("A title cannot be blank.")
+        if any(ord(c) < 32 for c in value):
+            raise ma.ValidationError("A title cannot contain control characters.")
 
 
 class MembersSchema(StrictSchema):

@@ -36,6 +36,7 @@ def test_first_message_creates_one_conversation_per_pair(app, pair):
         ({"recipient_id": "RECIPIENT", "message_content": "hi", "sender_id": "x"}, "sender_id"),
         ({"recipient_id": "RECIPIENT", "message_content": 5}, "message_content"),
         ({"recipient_id": "RECIPIENT", "message_content": "hi", "client_id": ""}, "client_id"),
+        ({"recipient_id": "RECIPIENT", "message_content": "hi", "client_id": "a\x00b"}, "client_id"),
     ],
 )
 def test_invalid_messages_are_422_and_store_nothing(app, pair, body, field):

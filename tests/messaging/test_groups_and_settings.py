@@ -51,6 +51,7 @@ def test_group_with_connections(app, crew):
         ({"title": "   ", "participant_ids": ["A"]}, 422),
         ({"participant_ids": ["A"]}, 422),
         ({"title": "x" * 101, "participant_ids": ["A"]}, 422),
+        ({"title": "nul\x00byte", "participant_ids": ["A"]}, 422),
         ({"title": "x", "participant_ids": ["A"], "creator_id": "SELF"}, 422),
     ],
 )
