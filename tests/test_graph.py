@@ -1,10 +1,15 @@
+import uuid
+
 from networkapp.connections import graph
 from tests.conftest import connect
-import uuid
+
 
 def test_graph(app, make_user):
     a, b, c, d = (make_user() for _ in range(4))
-    connect(app, a, b); connect(app, a, c); connect(app, d, b); connect(app, d, c)
+    connect(app, a, b)
+    connect(app, a, c)
+    connect(app, d, b)
+    connect(app, d, c)
     with app.app_context():
         ids = [uuid.UUID(x.id) for x in (a, b, c, d)]
         assert graph.mutual_count(ids[0], ids[3]) == 2
