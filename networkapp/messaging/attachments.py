@@ -65,7 +65,7 @@ def clean_name(name: str | None) -> str:
 
 
 def upload(user: User, conversation_id: uuid.UUID, file) -> Message:
-    conversation = services._existing_conversation(user, conversation_id)
+    conversation = services.writable_conversation(user, conversation_id)
     limit = current_app.config["MESSAGE_ATTACHMENT_MAX_BYTES"]
     try:
         data = file.read(limit + 1)

@@ -170,7 +170,7 @@ def _direct_conversation(sender: User, recipient_id: uuid.UUID) -> Conversation:
         return db.session.scalar(sa.select(Conversation).where(Conversation.pair_key == key))
 
 
-def _existing_conversation(sender: User, conversation_id: uuid.UUID) -> Conversation:
+def writable_conversation(sender: User, conversation_id: uuid.UUID) -> Conversation:
     conversation, me = conversation_for(sender, conversation_id)
     if not conversation.is_group and me.peer_id is not None:
         _check_can_message(sender.id, me.peer_id)
@@ -206,7 +206,7 @@ def send_message(
     if recipient_id is not None:
         conversation = _direct_conversation(sender, recipient_id)
     else:
-        conversation = _existing_conversation(sender, conversation_id)
+        conversation = writable_conversation(sender, conversation_id)
     if client_id is None:
         message = post(conversation, sender.id, text)
         commit()
