@@ -349,7 +349,7 @@ def delivery(database_url: str, redis_url: str | None, processes: int, rate: flo
             couples.append((sender, receiver))
         engine.dispose()
         for sender, receiver in couples:
-            receiving = receiver.socket(servers[-1])
+            receiving = receiver.socket(servers[-1], websocket=True)
 
             def on_message(message, _lock=lock):
                 arrived = time.perf_counter()
@@ -360,7 +360,7 @@ def delivery(database_url: str, redis_url: str | None, processes: int, rate: flo
 
             receiving.on("message", on_message, namespace="/chat")
             sockets.append(receiving)
-            sockets.append(sender.socket(servers[0]))
+            sockets.append(sender.socket(servers[0], websocket=True))
         senders = sockets[1::2]
         interval = 1.0 / rate
         total = int(rate * seconds)

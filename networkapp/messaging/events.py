@@ -23,7 +23,7 @@ from networkapp.database import after_commit
 from networkapp.errors import DomainError, Forbidden, Unauthorized
 from networkapp.extensions import db, socketio
 from networkapp.messaging import live, services
-from networkapp.messaging.schemas import MessageSchema, SocketSendSchema, TypingSchema
+from networkapp.messaging.schemas import SocketSendSchema, TypingSchema
 from networkapp.models import ConversationParticipant, SocketPresence
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class ChatNamespace(AuthenticatedNamespace):
                 conversation_id=args.get("conversation_id"),
                 client_id=args.get("client_id"),
             )
-            return {"ok": True, "message": MessageSchema().dump(services.message_dict(message))}
+            return {"ok": True, "message": services.created_payload(message)}
         except DomainError as error:
             db.session.rollback()
             return _domain_error(error)

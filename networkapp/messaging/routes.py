@@ -76,7 +76,7 @@ def send_message(data):
         conversation_id=data.get("conversation_id"),
         client_id=data.get("client_id"),
     )
-    return services.message_dict(message), 201
+    return services.created_view(message), 201
 
 
 @bp.route("/<uuid:conversation_id>")
@@ -178,7 +178,7 @@ def update_settings(data):
 def upload_attachment(files, conversation_id):
     """Send a file (PDF, image, plain text or Office document) into a conversation"""
     message = attachments.upload(current_user, conversation_id, files["file"])
-    return services.message_dict(message), 201
+    return services.created_view(message), 201
 
 
 @bp.route("/attachments/<uuid:attachment_id>")

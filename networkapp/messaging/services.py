@@ -281,7 +281,9 @@ def post(
             sa.insert(MessageSearchToken),
             [{"token": t, "message_id": message.id, "conversation_id": conversation.id} for t in tokens],
         )
-    payload = serialize(message, attachment)
+    # Captured before commit expires the row: the push, the REST body and the ack reuse it without reloading.
+    message.snapshot = message_dict(message, attachment=attachment)
+    payload = message.payload = serialize(message.snapshot)
     after_commit(lambda: live.push_message(members, payload))
     prefs = {uid: everyone[uid] for uid in others}
     _queue_emails(message, others, prefs)
@@ -342,11 +344,22 @@ def message_dict(
     }
 
 
-def serialize(message: Message, attachment=None) -> dict:
+def serialize(snapshot: dict) -> dict:
     """The message as pushed over Socket.IO: the same JSON the REST views return."""
     from networkapp.messaging.schemas import MessageSchema
 
-    return MessageSchema().dump(message_dict(message, attachment=attachment))
+    return MessageSchema().dump(snapshot)
+
+
+def created_view(message: Message) -> dict:
+    """A message just sent (or found again by client_id), for the sender."""
+    snapshot = getattr(message, "snapshot", None)
+    return snapshot if snapshot is not None else message_dict(message)
+
+
+def created_payload(message: Message) -> dict:
+    payload = getattr(message, "payload", None)
+    return payload if payload is not None else serialize(message_dict(message))
 
 
 # ------------------------------------------------------------------ reading

@@ -27,6 +27,8 @@ class Server:
     def __init__(self, database_url: str, redis_url: str | None = None, **env):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # websocket-client always sends an Origin (its own URL); allow it next to the SPA's.
+        env.setdefault("CORS_ORIGINS", f"{ORIGIN},{self.url}")
         child_env = {
             **os.environ,
             "APP_ENV": "development",
@@ -97,12 +99,19 @@ class User:
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
 
-    def socket(self, server: Server, namespace: str = "/chat", **kwargs) -> socketio.Client:
+    def socket(self, server: Server, namespace: str = "/chat", websocket: bool = False, **kwargs) -> socketio.Client:
+        """Long-polling with the SPA's Origin by default; ``websocket=True`` connects over WebSocket only
+        (websocket-client then sends its own Origin, the server's URL, which Server allowlists)."""
         client = socketio.Client(reconnection=False)
+        headers = {"Cookie": self.cookie_header()}
+        if websocket:
+            kwargs["transports"] = ["websocket"]
+        else:
+            headers["Origin"] = ORIGIN
         client.connect(
             server.url,
             namespaces=[namespace],
-            headers={"Cookie": self.cookie_header(), "Origin": ORIGIN},
+            headers=headers,
             wait_timeout=10,
             **kwargs,
         )

@@ -39,7 +39,7 @@ def test_real_client_on_a_running_server(app, servers):
     (server,) = servers(1)
     alice, bob = User(server, f"alice{uuid.uuid4().hex[:6]}"), User(server, f"bob{uuid.uuid4().hex[:6]}")
     connect(app, alice, bob)
-    bob_socket = bob.socket(server)
+    bob_socket = bob.socket(server, websocket=True)  # alice stays on long-polling: both transports
     inbox = listen(bob_socket)
     alice_socket = alice.socket(server)
     try:
