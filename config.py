@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -48,6 +50,18 @@ class Config:
         self.ACHIEVEMENT_VERIFIERS = [
             h.lower() for h in as_list(env.get("ACHIEVEMENT_VERIFIERS"), "www.credly.com,www.coursera.org")
         ]
+        # Messaging: Fernet keys, newest first (older ones only decrypt until `flask messages rotate-key`).
+        self.MESSAGE_ENCRYPTION_KEYS = as_list(env.get("MESSAGE_ENCRYPTION_KEYS"))
+        self.MESSAGE_ATTACHMENT_MAX_BYTES = int(env.get("MESSAGE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+        self.MESSAGE_ATTACHMENT_DIR = env.get("MESSAGE_ATTACHMENT_DIR") or None  # default: <instance>/attachments
+        self.MESSAGE_SOCKET_RATE_LIMIT = env.get("MESSAGE_SOCKET_RATE_LIMIT") or "20 per 10 seconds"
+        # E-mail digests are off unless MAIL_SERVER is set.
+        self.MAIL_SERVER = env.get("MAIL_SERVER") or None
+        self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))
+        self.MAIL_USE_TLS = as_bool(env.get("MAIL_USE_TLS"), True)
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER") or "networkapp <no-reply@localhost>"
 
     # Request handling
     MAX_CONTENT_LENGTH = 1024 * 1024
@@ -99,6 +113,17 @@ class Config:
     SOCKETIO_ASYNC_MODE = "threading"
 
 
+def fixed_fernet_key(label: str) -> str:
+    """A deterministic, non-secret Fernet key so development data stays readable across restarts."""
+    return base64.urlsafe_b64encode(hashlib.sha256(label.encode()).digest()).decode()
+
+
+def derived_fernet_key(secret: str) -> str:
+    """A Fernet key derived from the application secret (production fallback when no key list is set)."""
+    digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), b"networkapp message encryption", 100_000)
+    return base64.urlsafe_b64encode(digest).decode()
+
+
 class DevelopmentConfig(Config):
     APP_ENV = "development"
     DEBUG = True
@@ -107,6 +132,7 @@ class DevelopmentConfig(Config):
         super().__init__()
         # A fixed development key keeps sessions across restarts; production refuses to start without its own.
         self.SECRET_KEY = self.SECRET_KEY or "development-only-not-secret"
+        self.MESSAGE_ENCRYPTION_KEYS = self.MESSAGE_ENCRYPTION_KEYS or [fixed_fernet_key("development-only-messages")]
 
 
 class TestingConfig(Config):
@@ -120,6 +146,7 @@ class TestingConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.SECRET_KEY = self.SECRET_KEY or "testing-only-not-secret"
+        self.MESSAGE_ENCRYPTION_KEYS = self.MESSAGE_ENCRYPTION_KEYS or [fixed_fernet_key("testing-only-messages")]
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or self.SQLALCHEMY_DATABASE_URI
         self.RATELIMIT_ENABLED = as_bool(os.environ.get("RATELIMIT_ENABLED"), False)
 

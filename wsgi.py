@@ -10,7 +10,7 @@ app = create_app()
 if __name__ == "__main__":
     socketio.run(
         app,
-        host="0.0.0.0",  # noqa: S104 - the development server listens on every interface, as documented
+        host=os.environ.get("HOST", "0.0.0.0"),  # noqa: S104 - the development server listens on every interface
         port=int(os.environ.get("PORT", "5005")),
         debug=app.config["DEBUG"],
         use_reloader=False,

@@ -6,7 +6,7 @@ import os
 
 from flask import Flask
 
-from config import CONFIGS
+from config import CONFIGS, derived_fernet_key
 
 
 def create_app(config_name: str | None = None) -> Flask:
@@ -29,6 +29,11 @@ def load_config(app: Flask, config_name: str | None) -> None:
     if name == "production":
         if not app.config.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set when APP_ENV=production; refusing to start.")
+        if not app.config.get("MESSAGE_ENCRYPTION_KEYS"):
+            # Message bodies are still encrypted, with a key derived from SECRET_KEY; a dedicated
+            # key list is better (SECRET_KEY can then rotate without re-encrypting messages).
+            app.logger.warning("MESSAGE_ENCRYPTION_KEYS is not set; deriving the message key from SECRET_KEY")
+            app.config["MESSAGE_ENCRYPTION_KEYS"] = [derived_fernet_key(app.config["SECRET_KEY"])]
         app.config["DEBUG"] = False
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
@@ -88,6 +93,8 @@ def register_blueprints(app: Flask) -> None:
     from networkapp.extensions import api
     from networkapp.feed import bp as feed_bp
     from networkapp.jobs import bp as jobs_bp
+    from networkapp.messaging import bp as messaging_bp
+    from networkapp.messaging import digests
     from networkapp.notifications import bp as notifications_bp
     from networkapp.posts import bp as posts_bp
     from networkapp.profiles import bp as profiles_bp
@@ -112,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
         posts_bp,
         achievements_bp,
         feed_bp,
+        messaging_bp,
+        digests.bp,
     ):
         api.register_blueprint(blueprint)
 
@@ -131,6 +140,8 @@ def register_commands(app: Flask) -> None:
 def register_socketio(app: Flask) -> None:
     from networkapp.extensions import socketio
 
+    # SocketIO keeps the client manager it built for the previous app; each app must get its own (or none).
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
@@ -139,3 +150,6 @@ def register_socketio(app: Flask) -> None:
         message_queue=app.config["REDIS_URL"],
         manage_session=False,
     )
+    from networkapp.messaging import events as messaging_events
+
+    messaging_events.register(app)

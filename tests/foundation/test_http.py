@@ -253,3 +253,14 @@ def test_openapi_document_and_docs_page(anon):
     assert "application/problem+json" in spec["components"]["responses"]["CONFLICT"]["content"]
     docs = anon.get("/api/docs")
     assert docs.status_code == 200 and b"swagger" in docs.data.lower()
+
+
+def test_production_derives_a_message_key_when_none_is_configured(monkeypatch, database_url):
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("MESSAGE_ENCRYPTION_KEYS", raising=False)
+    app = create_app("production")
+    keys = app.config["MESSAGE_ENCRYPTION_KEYS"]
+    assert len(keys) == 1 and "a-real-secret" not in keys[0]
+    monkeypatch.setenv("SECRET_KEY", "another-secret")
+    assert create_app("production").config["MESSAGE_ENCRYPTION_KEYS"] != keys
