@@ -3,8 +3,7 @@
 Each signal is a function returning a SELECT of ``(other_user_id, n)`` rows for
 the viewer and a set of actors; its points per interaction are
 ``scoring.AFFINITY_WEIGHTS[name]``.  All signals run as one UNION ALL query.
-Messaging plugs in by registering a ``"message"`` signal counting messages
-exchanged in conversations with each actor.
+Direct messages count too: every message exchanged one to one with the actor.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import sqlalchemy as sa
 
 from networkapp.extensions import db
 from networkapp.feed.scoring import AFFINITY_WEIGHTS
-from networkapp.models import Post, PostComment, PostLike, SkillEndorsement
+from networkapp.models import Message, Post, PostComment, PostLike, SkillEndorsement
 
 Signal = Callable[[uuid.UUID, list[uuid.UUID], datetime], list[sa.Select]]
 SIGNALS: dict[str, Signal] = {}
@@ -90,3 +89,18 @@ def affinity_points(viewer_id: uuid.UUID, actor_ids: list[uuid.UUID], as_of: dat
     for other_id, n, name in db.session.execute(sa.union_all(*selects)):
         points[other_id] = points.get(other_id, 0.0) + n * AFFINITY_WEIGHTS[name]
     return points
+
+
+@signal("message")
+def messages(viewer_id, actor_ids, as_of):
+    sent = (
+        sa.select(Message.recipient_id, sa.func.count())
+        .where(Message.sender_id == viewer_id, Message.recipient_id.in_(actor_ids), Message.sent_at < as_of)
+        .group_by(Message.recipient_id)
+    )
+    received = (
+        sa.select(Message.sender_id, sa.func.count())
+        .where(Message.recipient_id == viewer_id, Message.sender_id.in_(actor_ids), Message.sent_at < as_of)
+        .group_by(Message.sender_id)
+    )
+    return [sent, received]

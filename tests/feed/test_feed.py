@@ -319,3 +319,22 @@ def test_open_job_postings_of_my_network_appear_and_closed_ones_drop_out(app, ma
 
     assert friend.delete(f"/api/jobs/{job['id']}", json={"reason": "filled"}).status_code == 204
     assert not [i for i in feed_items(me)["items"] if i["type"] == "job_posted"]
+
+
+def test_direct_messages_raise_affinity(app, make_user):
+    me, pen_pal, other = make_user(), make_user(), make_user()
+    connect(app, me, pen_pal)
+    connect(app, me, other)
+    now = utcnow()
+    quiet = post(other, "no messages with me")
+    chatty = post(pen_pal, "we talk a lot")
+    set_created(app, Post, quiet["id"], now - timedelta(hours=1))
+    set_created(app, Post, chatty["id"], now - timedelta(hours=1))
+    # Three messages exchanged (two sent, one received): affinity 3 times the message weight.
+    for sender, recipient in ((me, pen_pal), (me, pen_pal), (pen_pal, me)):
+        sent = sender.post("/api/messages", json={"recipient_id": recipient.id, "message_content": "hi"})
+        assert sent.status_code == 201
+    items = {i["object"]["id"]: i["score"] for i in feed_items(me)["items"] if i["type"] == "post"}
+    assert items[chatty["id"]] == pytest.approx(expected_score(1.0, 1, 3, 0), rel=1e-3)
+    assert items[quiet["id"]] == pytest.approx(expected_score(1.0, 1, 0, 0), rel=1e-3)
+    assert items[chatty["id"]] > items[quiet["id"]]
