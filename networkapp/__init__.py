@@ -79,10 +79,13 @@ def register_request_hooks(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from networkapp import health
     from networkapp.auth import bp as auth_bp
+    from networkapp.events import bp as events_bp
     from networkapp.extensions import api
+    from networkapp.groups import bp as groups_bp
+    from networkapp.mentorship import bp as mentorship_bp
     from networkapp.notifications import bp as notifications_bp
 
-    for blueprint in (health.bp, auth_bp, notifications_bp):
+    for blueprint in (health.bp, auth_bp, notifications_bp, groups_bp, events_bp, mentorship_bp):
         api.register_blueprint(blueprint)
 
 

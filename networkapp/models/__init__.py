@@ -1,5 +1,16 @@
 """All models, imported so that Alembic and relationship strings can see them."""
 
+from networkapp.models.communities import (
+    Event,
+    EventRsvp,
+    Group,
+    GroupJoinRequest,
+    GroupMember,
+    GroupPost,
+    MentorshipProfile,
+    MentorshipRequest,
+    MentorshipSkill,
+)
 from networkapp.models.graph import Block, Connection, ConnectionEdge
 from networkapp.models.idempotency import IdempotencyKey
 from networkapp.models.notification import Notification
@@ -12,8 +23,17 @@ __all__ = [
     "Connection",
     "ConnectionEdge",
     "Education",
+    "Event",
+    "EventRsvp",
     "Experience",
+    "Group",
+    "GroupJoinRequest",
+    "GroupMember",
+    "GroupPost",
     "IdempotencyKey",
+    "MentorshipProfile",
+    "MentorshipRequest",
+    "MentorshipSkill",
     "Notification",
     "Skill",
     "SkillEndorsement",
