@@ -83,9 +83,10 @@ def register_blueprints(app: Flask) -> None:
     from networkapp.extensions import api
     from networkapp.groups import bp as groups_bp
     from networkapp.mentorship import bp as mentorship_bp
+    from networkapp.mentorship import career_bp
     from networkapp.notifications import bp as notifications_bp
 
-    for blueprint in (health.bp, auth_bp, notifications_bp, groups_bp, events_bp, mentorship_bp):
+    for blueprint in (health.bp, auth_bp, notifications_bp, groups_bp, events_bp, mentorship_bp, career_bp):
         api.register_blueprint(blueprint)
 
 
