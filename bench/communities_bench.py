@@ -4,7 +4,9 @@
     python bench/communities_bench.py --db postgres --users 100000 --pg-url postgresql+psycopg://...
 
 Seeds users, skills, connections, groups, events, RSVPs, mentors and
-experience with SQLAlchemy Core bulk inserts into a fresh database, then
+experience with SQLAlchemy Core bulk inserts into a fresh database (a new
+SQLite file, or the PostgreSQL database of ``--pg-url`` after dropping its
+public schema: point it at a scratch database), then
 times, server-side through the Flask test client, ``GET /api/groups/recommended``,
 ``GET /api/events/recommended`` and ``GET /api/mentorship/matches`` for
 random signed-in users, next to a naive baseline that loads every candidate
@@ -42,7 +44,7 @@ def parse_args():
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--users", type=int, default=20000)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per figure")
-    parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/na_bench_communities")
+    parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/na_test_communities")
     parser.add_argument("--seed", type=int, default=7)
     return parser.parse_args()
 

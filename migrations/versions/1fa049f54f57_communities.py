@@ -1,4 +1,7 @@
-"""communities
+"""communities: groups, join requests, group posts, events, RSVPs, mentorship
+
+events.going_count is bounded by events.capacity with a CHECK constraint; one open mentorship per pair is a partial
+unique index (SQLite and PostgreSQL both support the WHERE clause).
 
 Revision ID: 1fa049f54f57
 Revises: 63a1fa8ad40e
