@@ -344,8 +344,22 @@ def _as_mentor(user: User, request_id: uuid.UUID) -> MentorshipRequest:
     return request
 
 
+def _move(request: MentorshipRequest, old: str, new: str, **values) -> None:
+    """Change the status only if nobody else did since we read it (a double click, the other party)."""
+    result = db.session.execute(
+        sa.update(MentorshipRequest)
+        .where(MentorshipRequest.id == request.id, MentorshipRequest.status == old)
+        .values(status=new, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 0:
+        raise Conflict("This request changed in the meantime; reload it.")
+    db.session.expire(request)
+
+
 def accept(user: User, request_id: uuid.UUID) -> MentorshipRequest:
     request = _as_mentor(user, request_id)
+    _move(request, "pending", "active", responded_at=utcnow())
     seat = db.session.execute(
         sa.update(MentorshipProfile)
         .where(
@@ -356,7 +370,6 @@ def accept(user: User, request_id: uuid.UUID) -> MentorshipRequest:
     )
     if seat.rowcount == 0:
         raise Conflict("You have no open mentee seats: raise your capacity or end a mentorship first.")
-    request.status, request.responded_at = "active", utcnow()
     notify(request.mentee_id, "mentorship_accepted", actor=user, data={"request_id": str(request.id)})
     commit()
     return request
@@ -364,7 +377,7 @@ def accept(user: User, request_id: uuid.UUID) -> MentorshipRequest:
 
 def decline(user: User, request_id: uuid.UUID) -> MentorshipRequest:
     request = _as_mentor(user, request_id)
-    request.status, request.responded_at = "declined", utcnow()
+    _move(request, "pending", "declined", responded_at=utcnow())
     commit()
     return request
 
@@ -375,9 +388,9 @@ def end(user: User, request_id: uuid.UUID) -> None:
     if request.status == "pending":
         if request.mentee_id != user.id:
             raise Forbidden("Decline the request instead.")
-        request.status = "withdrawn"
+        _move(request, "pending", "withdrawn", ended_at=utcnow())
     elif request.status == "active":
-        request.status = "ended"
+        _move(request, "active", "ended", ended_at=utcnow())
         db.session.execute(
             sa.update(MentorshipProfile)
             .where(MentorshipProfile.user_id == request.mentor_id)
@@ -385,7 +398,6 @@ def end(user: User, request_id: uuid.UUID) -> None:
         )
     else:
         raise Conflict(f"This mentorship is already {request.status}.")
-    request.ended_at = utcnow()
     commit()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 
 from networkapp.models import MentorshipProfile, MentorshipRequest, MentorshipSkill
 from tests.communities.conftest import add_experience, block, give_skills, notifications_of, scalar
-from tests.conftest import connect, set_user_fields
+from tests.conftest import PASSWORD, Actor, connect, set_user_fields
 
 
 def years_ago(years: float) -> date:
@@ -330,3 +331,29 @@ def test_career_path_without_experience(alice, bob):
         "current_position": None,
         "common_next_positions": [],
     }
+
+
+def test_concurrent_accepts_of_one_request_take_one_seat(app, alice, bob):
+    be_mentor(alice, capacity=3)
+    request = ask(bob, alice).get_json()
+    sessions = []
+    for _ in range(4):
+        session = Actor(app)
+        assert session.post("/api/auth/login", json={"username": "alice", "password": PASSWORD}).status_code == 200
+        sessions.append(session)
+    barrier = threading.Barrier(len(sessions))
+    statuses: list[int] = []
+
+    def accept(session):
+        barrier.wait()
+        statuses.append(session.put(f"/api/mentorship/requests/{request['id']}/accept").status_code)
+
+    threads = [threading.Thread(target=accept, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200, 409, 409, 409]
+    assert active_count(app, alice) == 1
+    assert request_status(app, request["id"]) == "active"
+    assert len(notifications_of(bob, "mentorship_accepted")) == 1
