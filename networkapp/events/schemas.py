@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import marshmallow as ma
 
+from networkapp.groups.schemas import Text
 from networkapp.models.communities import RSVP_STATUSES
 from networkapp.pagination import MAX_LIMIT, PageArgsSchema, page_schema
 from networkapp.schemas import StrictSchema, UserSummarySchema
@@ -35,21 +36,26 @@ def _check_year(value: datetime) -> None:
         raise ma.ValidationError(f"Must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
 
 
+def _no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ma.ValidationError("Must not contain NUL characters.")
+
+
 TIME_HELP = "ISO 8601; without an offset it is read as wall-clock time in `timezone`."
 
 
 class _EventFields(StrictSchema):
-    title = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
-    description = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=5000))
+    title = Text(validate=ma.validate.Length(min=1, max=200))
+    description = Text(allow_none=True, validate=ma.validate.Length(max=5000))
     starts_at = ma.fields.DateTime(validate=_check_year, metadata={"description": TIME_HELP})
     ends_at = ma.fields.DateTime(validate=_check_year, metadata={"description": TIME_HELP})
-    timezone = ma.fields.String(
+    timezone = Text(
         validate=ma.validate.Length(min=1, max=64), metadata={"description": "IANA time zone, e.g. Europe/Berlin"}
     )
     online_url = ma.fields.Url(
-        allow_none=True, schemes={"http", "https"}, require_tld=False, validate=ma.validate.Length(max=500)
+        allow_none=True, schemes={"http", "https"}, require_tld=False, validate=[ma.validate.Length(max=500), _no_nul]
     )
-    location = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
+    location = Text(allow_none=True, validate=ma.validate.Length(max=200))
     capacity = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(1, 100_000))
 
     @ma.pre_load
@@ -73,10 +79,10 @@ class _EventFields(StrictSchema):
 
 
 class EventCreateSchema(_EventFields):
-    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    title = Text(required=True, validate=ma.validate.Length(min=1, max=200))
     starts_at = ma.fields.DateTime(required=True, validate=_check_year, metadata={"description": TIME_HELP})
     ends_at = ma.fields.DateTime(required=True, validate=_check_year, metadata={"description": TIME_HELP})
-    timezone = ma.fields.String(
+    timezone = Text(
         required=True,
         validate=ma.validate.Length(min=1, max=64),
         metadata={"description": "IANA time zone, e.g. Europe/Berlin"},
@@ -130,7 +136,7 @@ class EventListArgsSchema(PageArgsSchema):
 
 
 class RsvpInSchema(StrictSchema):
-    status = ma.fields.String(required=True, validate=ma.validate.OneOf(RSVP_STATUSES))
+    status = Text(required=True, validate=ma.validate.OneOf(RSVP_STATUSES))
 
 
 class RsvpSchema(ma.Schema):
@@ -161,7 +167,7 @@ class AttendeeSchema(ma.Schema):
 
 
 class AttendeeArgsSchema(PageArgsSchema):
-    status = ma.fields.String(load_default="going", validate=ma.validate.OneOf(("going", "interested")))
+    status = Text(load_default="going", validate=ma.validate.OneOf(("going", "interested")))
 
 
 class RecommendArgsSchema(ma.Schema):

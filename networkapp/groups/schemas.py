@@ -5,6 +5,16 @@ from networkapp.pagination import MAX_LIMIT, PageArgsSchema, page_schema
 from networkapp.schemas import StrictSchema, UserSummarySchema
 
 
+class Text(ma.fields.String):
+    """A request string; NUL characters are refused here because PostgreSQL cannot store or compare them."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ma.ValidationError("Must not contain NUL characters.")
+        return text
+
+
 class _Stripped(StrictSchema):
     @ma.pre_load
     def strip(self, data, **kwargs):
@@ -14,17 +24,17 @@ class _Stripped(StrictSchema):
 
 
 class GroupCreateSchema(_Stripped):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
-    description = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=5000))
-    industry = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
-    visibility = ma.fields.String(required=True, validate=ma.validate.OneOf(GROUP_VISIBILITIES))
+    name = Text(required=True, validate=ma.validate.Length(min=1, max=120))
+    description = Text(allow_none=True, validate=ma.validate.Length(max=5000))
+    industry = Text(allow_none=True, validate=ma.validate.Length(max=100))
+    visibility = Text(required=True, validate=ma.validate.OneOf(GROUP_VISIBILITIES))
 
 
 class GroupUpdateSchema(_Stripped):
-    name = ma.fields.String(validate=ma.validate.Length(min=1, max=120))
-    description = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=5000))
-    industry = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
-    visibility = ma.fields.String(validate=ma.validate.OneOf(GROUP_VISIBILITIES))
+    name = Text(validate=ma.validate.Length(min=1, max=120))
+    description = Text(allow_none=True, validate=ma.validate.Length(max=5000))
+    industry = Text(allow_none=True, validate=ma.validate.Length(max=100))
+    visibility = Text(validate=ma.validate.OneOf(GROUP_VISIBILITIES))
 
 
 class GroupSchema(ma.Schema):
@@ -46,8 +56,8 @@ class GroupSchema(ma.Schema):
 
 
 class GroupListArgsSchema(PageArgsSchema):
-    q = ma.fields.String(validate=ma.validate.Length(max=100))
-    industry = ma.fields.String(validate=ma.validate.Length(max=100))
+    q = Text(validate=ma.validate.Length(max=100))
+    industry = Text(validate=ma.validate.Length(max=100))
 
 
 class RecommendArgsSchema(ma.Schema):
@@ -62,11 +72,11 @@ class MemberSchema(ma.Schema):
 
 
 class MemberArgsSchema(PageArgsSchema):
-    role = ma.fields.String(validate=ma.validate.OneOf(GROUP_ROLES))
+    role = Text(validate=ma.validate.OneOf(GROUP_ROLES))
 
 
 class RoleSchema(StrictSchema):
-    role = ma.fields.String(required=True, validate=ma.validate.OneOf(GROUP_ROLES))
+    role = Text(required=True, validate=ma.validate.OneOf(GROUP_ROLES))
 
 
 class JoinResultSchema(ma.Schema):
@@ -90,7 +100,7 @@ class JoinRequestSchema(ma.Schema):
 
 
 class GroupPostCreateSchema(StrictSchema):
-    content = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=5000))
+    content = Text(required=True, validate=ma.validate.Length(min=1, max=5000))
 
     @ma.validates("content")
     def not_blank(self, value, **kwargs):

@@ -1,12 +1,13 @@
 import marshmallow as ma
 
+from networkapp.groups.schemas import Text
 from networkapp.pagination import MAX_LIMIT, PageArgsSchema, page_schema
 from networkapp.schemas import StrictSchema, UserSummarySchema
 
 
 class MentorInSchema(StrictSchema):
     topics = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=100)),
+        Text(validate=ma.validate.Length(min=1, max=100)),
         required=True,
         validate=ma.validate.Length(min=1, max=20),
         metadata={"description": "Skill names from the catalogue"},
@@ -14,17 +15,17 @@ class MentorInSchema(StrictSchema):
     capacity = ma.fields.Integer(
         required=True, validate=ma.validate.Range(1, 50), metadata={"description": "How many mentees at a time"}
     )
-    bio = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=2000))
+    bio = Text(allow_none=True, validate=ma.validate.Length(max=2000))
 
 
 class MenteeInSchema(StrictSchema):
     goals = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=100)),
+        Text(validate=ma.validate.Length(min=1, max=100)),
         required=True,
         validate=ma.validate.Length(min=1, max=20),
         metadata={"description": "Skill names from the catalogue"},
     )
-    bio = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=2000))
+    bio = Text(allow_none=True, validate=ma.validate.Length(max=2000))
 
 
 class ProfileInSchema(StrictSchema):
@@ -68,7 +69,7 @@ class MatchSchema(ma.Schema):
 
 class RequestInSchema(StrictSchema):
     mentor_id = ma.fields.UUID(required=True)
-    message = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=1000))
+    message = Text(allow_none=True, validate=ma.validate.Length(max=1000))
 
 
 class RequestSchema(ma.Schema):
@@ -85,8 +86,8 @@ class RequestSchema(ma.Schema):
 
 
 class RequestArgsSchema(PageArgsSchema):
-    role = ma.fields.String(validate=ma.validate.OneOf(("mentor", "mentee")))
-    status = ma.fields.String(validate=ma.validate.OneOf(("pending", "active", "declined", "withdrawn", "ended")))
+    role = Text(validate=ma.validate.OneOf(("mentor", "mentee")))
+    status = Text(validate=ma.validate.OneOf(("pending", "active", "declined", "withdrawn", "ended")))
 
 
 class PositionSchema(ma.Schema):

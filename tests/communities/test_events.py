@@ -96,6 +96,8 @@ START, END = "2030-03-01T10:00:00+00:00", "2030-03-01T12:00:00+00:00"
     [
         ({"title": None}, "title"),
         ({"title": "  "}, "title"),
+        ({"description": "a\x00b"}, "description"),
+        ({"online_url": "https://example.com/\x00"}, "online_url"),
         ({"ends_at": "2030-03-01T09:00:00+00:00"}, "ends_at"),
         ({"ends_at": START}, "ends_at"),
         ({"timezone": "Mars/Olympus"}, "timezone"),

@@ -59,6 +59,7 @@ def test_creator_becomes_admin_member(app, alice):
         ({"name": "G", "visibility": "secret"}, "visibility"),
         ({"name": "G", "visibility": "public", "member_count": 9}, "member_count"),
         ({"name": "G", "visibility": "public", "industry": "x" * 101}, "industry"),
+        ({"name": "nul\x00byte", "visibility": "public"}, "name"),
     ],
 )
 def test_create_validation(app, alice, body, field):
@@ -91,6 +92,7 @@ def test_list_filters_by_text_and_industry(alice):
     assert names("industry=software") == ["Rust Users"]
     assert names("q=rust&industry=Healthcare") == ["Nurses United"]
     assert names("q=%25") == ["100% Sales"]
+    assert alice.get("/api/groups?q=a%00b").status_code == 422
 
 
 def test_list_pages_without_repeats_and_constant_queries(app, alice, query_counter):

@@ -74,6 +74,7 @@ def test_profile_opt_in_partial_update_and_opt_out(app, alice):
         ({"as_mentee": {"goals": ["Python"] * 21}}, "as_mentee"),
         ({"as_mentee": {"goals": ["Nope-not-a-skill"]}}, "as_mentee.goals"),
         ({"as_mentee": "yes"}, "as_mentee"),
+        ({"as_mentee": {"goals": ["Py\x00thon"]}}, "as_mentee"),
         ({"mentor": True}, "mentor"),
     ],
 )
