@@ -90,9 +90,13 @@ def register_blueprints(app: Flask) -> None:
     from networkapp.companies import bp as companies_bp
     from networkapp.connections import bp as connections_bp
     from networkapp.endorsements import bp as endorsements_bp
+    from networkapp.events import bp as events_bp
     from networkapp.extensions import api
     from networkapp.feed import bp as feed_bp
+    from networkapp.groups import bp as groups_bp
     from networkapp.jobs import bp as jobs_bp
+    from networkapp.mentorship import bp as mentorship_bp
+    from networkapp.mentorship import career_bp
     from networkapp.messaging import bp as messaging_bp
     from networkapp.messaging import digests
     from networkapp.notifications import bp as notifications_bp
@@ -121,6 +125,10 @@ def register_blueprints(app: Flask) -> None:
         feed_bp,
         messaging_bp,
         digests.bp,
+        groups_bp,
+        events_bp,
+        mentorship_bp,
+        career_bp,
     ):
         api.register_blueprint(blueprint)
 

@@ -23,7 +23,3 @@ class UserSummarySchema(ma.Schema):
     profile_image_url = ma.fields.String(dump_only=True, allow_none=True)
     # Filled in for signed-in viewers by networkapp.relationships.annotate (1, 2, 3 or null beyond).
     connection_degree = ma.fields.Integer(dump_only=True, allow_none=True)
-
-
-class MessageSchema(ma.Schema):
-    message = ma.fields.String()

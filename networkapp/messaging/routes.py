@@ -10,9 +10,9 @@ from networkapp.messaging import attachments, bp, services, templates
 from networkapp.messaging.schemas import (
     AttachmentUploadSchema,
     ConversationArgsSchema,
+    ConversationGroupCreateSchema,
     ConversationPageSchema,
     ConversationSchema,
-    GroupCreateSchema,
     MembersSchema,
     MessagePageSchema,
     MessageSchema,
@@ -111,7 +111,7 @@ def unarchive(conversation_id):
 
 @bp.route("/groups", methods=["POST"])
 @login_required
-@bp.arguments(GroupCreateSchema)
+@bp.arguments(ConversationGroupCreateSchema)
 @bp.response(201, ConversationSchema)
 @bp.problems(401, 403, 415)
 def create_group(data):

@@ -77,7 +77,7 @@ class ConversationArgsSchema(PageArgsSchema):
     archived = ma.fields.Boolean(load_default=False)
 
 
-class GroupCreateSchema(StrictSchema):
+class ConversationGroupCreateSchema(StrictSchema):
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
     participant_ids = ma.fields.List(ma.fields.UUID(), required=True, validate=ma.validate.Length(min=1, max=49))
 

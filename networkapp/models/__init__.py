@@ -1,6 +1,17 @@
 """All models, imported so that Alembic and relationship strings can see them."""
 
 from networkapp.models.assessments import AssessmentAttempt, AssessmentAttemptQuestion, AssessmentQuestion
+from networkapp.models.communities import (
+    Event,
+    EventRsvp,
+    Group,
+    GroupJoinRequest,
+    GroupMember,
+    GroupPost,
+    MentorshipProfile,
+    MentorshipRequest,
+    MentorshipSkill,
+)
 from networkapp.models.connections import SuggestionDismissal
 from networkapp.models.content import Achievement, Post, PostComment, PostLike
 from networkapp.models.graph import Block, Connection, ConnectionEdge
@@ -48,13 +59,22 @@ __all__ = [
     "ConversationParticipant",
     "Education",
     "EmailOutbox",
+    "Event",
+    "EventRsvp",
     "Experience",
+    "Group",
+    "GroupJoinRequest",
+    "GroupMember",
+    "GroupPost",
     "IdempotencyKey",
     "Job",
     "JobAlert",
     "JobApplication",
     "JobSkill",
     "Media",
+    "MentorshipProfile",
+    "MentorshipRequest",
+    "MentorshipSkill",
     "Message",
     "MessageAttachment",
     "MessageSearchToken",
