@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 
 from networkapp.database import SAFE_METHODS
-from networkapp.errors import Unauthorized, UnsupportedMediaType
+from networkapp.errors import Invalid, Unauthorized, UnsupportedMediaType
 from networkapp.extensions import login_manager
 
 # Views that take multipart uploads set this attribute (see ``accepts_uploads``).
@@ -34,6 +34,30 @@ def require_json_body():
     return None
 
 
+def _nul_fields(node, path: str = "") -> list[str]:
+    if isinstance(node, str):
+        return [path or "_schema"] if "\x00" in node else []
+    if isinstance(node, dict):
+        return [f for key, value in node.items() for f in _nul_fields(key, path) + _nul_fields(value, str(key))]
+    if isinstance(node, list):
+        return [f for value in node for f in _nul_fields(value, path)]
+    return []
+
+
+def reject_nul_characters():
+    """NUL characters are never meaningful in this API and PostgreSQL cannot store them: 422 everywhere."""
+    fields = [key for key, value in request.args.items(multi=True) if "\x00" in key or "\x00" in value]
+    if request.is_json:
+        fields += _nul_fields(request.get_json(silent=True))
+    elif request.mimetype == "multipart/form-data":
+        fields += [key for key, value in request.form.items(multi=True) if "\x00" in key or "\x00" in value]
+    if fields:
+        raise Invalid(
+            "Text must not contain NUL characters.",
+            errors={name: ["NUL characters are not allowed."] for name in fields},
+        )
+
+
 def default_headers(response):
     if request.path.startswith("/api/"):
         # Responses carry personal data: no shared or browser caches unless a view says otherwise.
@@ -44,6 +68,7 @@ def default_headers(response):
 
 def register(app: Flask) -> None:
     app.before_request(require_json_body)
+    app.before_request(reject_nul_characters)
     app.after_request(default_headers)
 
     @login_manager.unauthorized_handler

@@ -264,3 +264,18 @@ def test_production_derives_a_message_key_when_none_is_configured(monkeypatch, d
     assert len(keys) == 1 and "a-real-secret" not in keys[0]
     monkeypatch.setenv("SECRET_KEY", "another-secret")
     assert create_app("production").config["MESSAGE_ENCRYPTION_KEYS"] != keys
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs"),
+    [
+        ("/api/auth/login", {"json": {"username": "a\x00b", "password": "whatever1"}}),
+        ("/api/auth/login", {"json": {"username": "ab", "password": "x", "nested": [{"k": "\x00"}]}}),
+    ],
+)
+def test_nul_characters_are_422_everywhere(anon, path, kwargs):
+    assert_problem(anon.post(path, **kwargs), 422)
+
+
+def test_nul_characters_in_the_query_string_are_422(alice):
+    assert_problem(alice.get("/api/notifications?cursor=%00"), 422)
