@@ -6,7 +6,8 @@ bounded by an index and a LIMIT (see docs/connections.md for the numbers):
 * friends of friends, counted in SQL over ``connection_edges`` from my most
   recent friends; a hub friend contributes only its newest edges;
 * the best-connected people in my industry and in my location;
-* people who worked at my companies or studied at my schools.
+* people who worked at my companies or studied at my schools;
+* people going to the same events as me.
 
 Everyone I must not be suggested (me, my connections, pending requests either
 way, recently declined pairs, blocks either way, dismissals) is excluded in the
@@ -58,6 +59,8 @@ INDUSTRY_POINTS = 10
 LOCATION_POINTS = 8
 SKILL_POINTS, SKILL_CAP = 3, 5
 POSITION_POINTS = 5
+EVENT_POINTS, EVENT_CAP = 6, 3
+EVENT_POOL = 50
 
 
 @dataclass
@@ -70,6 +73,7 @@ class Candidate:
     overlapped: bool = False
     schools: list[str] = field(default_factory=list)
     positions: list[str] = field(default_factory=list)
+    events: int = 0
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
 
@@ -162,6 +166,17 @@ def _side_pools(me: User, excluded, my_companies: list[str], my_schools: list[st
     return ids
 
 
+def _event_pool(me_id: uuid.UUID, excluded) -> dict[uuid.UUID, int]:
+    """People at the same events as me (shared-event counts), minus everyone excluded."""
+    from networkapp.events.services import also_attending
+
+    shared = also_attending(me_id, limit=EVENT_POOL)
+    if not shared:
+        return {}
+    allowed = set(db.session.scalars(sa.select(User.id).where(User.id.in_(list(shared)), User.id.not_in(excluded))))
+    return {user_id: count for user_id, count in shared.items() if user_id in allowed}
+
+
 def _overlaps(a_start, a_end, b_start, b_end) -> bool:
     if a_start is None or b_start is None:
         return False
@@ -201,6 +216,8 @@ def score(me: User, c: Candidate) -> None:
         signals.append((SKILL_POINTS * min(len(c.skills), SKILL_CAP), f"Both know {_join_names(c.skills)}"))
     if c.positions:
         signals.append((POSITION_POINTS, f"Also worked as {c.positions[0]}"))
+    if c.events:
+        signals.append((EVENT_POINTS * min(c.events, EVENT_CAP), f"Attending {_plural(c.events, 'event')} you attend"))
     signals.sort(key=lambda s: -s[0])
     c.score = float(sum(points for points, _ in signals))
     c.reasons = [text for _, text in signals]
@@ -288,10 +305,14 @@ def ranked(me: User) -> list[Candidate]:
     fof = _friends_of_friends(me.id, excluded)
     my_companies = list(db.session.scalars(sa.select(Experience.company).where(Experience.user_id == me.id).distinct()))
     my_schools = list(db.session.scalars(sa.select(Education.institution).where(Education.user_id == me.id).distinct()))
-    ids = set(fof) | _side_pools(me, excluded, my_companies, my_schools)
+    events = _event_pool(me.id, excluded)
+    ids = set(fof) | _side_pools(me, excluded, my_companies, my_schools) | set(events)
     if not ids:
         return []
-    candidates = {user_id: Candidate(user_id=user_id, mutual=fof.get(user_id, 0)) for user_id in ids}
+    candidates = {
+        user_id: Candidate(user_id=user_id, mutual=fof.get(user_id, 0), events=events.get(user_id, 0))
+        for user_id in ids
+    }
     _profile_features(me, candidates)
     result = []
     for c in candidates.values():

@@ -3,7 +3,7 @@ import marshmallow as ma
 from networkapp.pagination import PageArgsSchema, page_schema
 from networkapp.schemas import UserSummarySchema
 
-FEED_TYPES = ("post", "achievement", "job_change", "new_connection", "job_posted")
+FEED_TYPES = ("post", "achievement", "job_change", "new_connection", "job_posted", "group_post")
 
 
 class FeedArgsSchema(PageArgsSchema):

@@ -19,6 +19,7 @@ TYPE_WEIGHTS = {
     "job_change": 1.5,
     "new_connection": 0.5,
     "job_posted": 0.8,
+    "group_post": 0.9,
 }
 
 # Interaction points per signal between the viewer and an actor (see ``affinity.py``).

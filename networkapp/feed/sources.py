@@ -22,6 +22,8 @@ from networkapp.achievements.schemas import AchievementSchema
 from networkapp.connections import graph
 from networkapp.extensions import db
 from networkapp.feed.scoring import COMMENT_POINTS, LIKE_POINTS
+from networkapp.groups.schemas import GroupPostSchema
+from networkapp.groups.services import group_posts_for_feed
 from networkapp.jobs.schemas import JobSummarySchema
 from networkapp.jobs.services import open_now
 from networkapp.models import Achievement, ConnectionEdge, Experience, Job, Post, PostComment, PostLike, User
@@ -227,3 +229,11 @@ def jobs_posted(ctx: FeedContext) -> list[Candidate]:
     ).all()
     schema = JobSummarySchema()
     return [Candidate("job_posted", j.id, j.poster_id, j.posted_at, partial(schema.dump, j)) for j in rows]
+
+
+@source("group_post")
+def group_posts(ctx: FeedContext) -> list[Candidate]:
+    """Posts in the groups I belong to, by members other than me (blocked authors left out)."""
+    rows = group_posts_for_feed(ctx.viewer_id, ctx.since, ctx.cap, before=ctx.as_of)
+    schema = GroupPostSchema()
+    return [Candidate("group_post", p.id, p.author_id, p.created_at, partial(schema.dump, p)) for p in rows]

@@ -392,7 +392,9 @@ def delete_post(user: User, group_id: uuid.UUID, post_id: uuid.UUID) -> None:
     commit()
 
 
-def group_posts_for_feed(user_id: uuid.UUID, since: datetime | None, limit: int) -> list[GroupPost]:
+def group_posts_for_feed(
+    user_id: uuid.UUID, since: datetime | None, limit: int, before: datetime | None = None
+) -> list[GroupPost]:
     """Posts of the groups ``user_id`` belongs to, newest first, for the feed.
 
     Each ``GroupPost`` has ``author`` loaded (and ``group_id`` to link to);
@@ -410,6 +412,8 @@ def group_posts_for_feed(user_id: uuid.UUID, since: datetime | None, limit: int)
     )
     if since is not None:
         stmt = stmt.where(GroupPost.created_at >= since)
+    if before is not None:
+        stmt = stmt.where(GroupPost.created_at < before)
     return list(db.session.scalars(stmt).unique())
 
 

@@ -148,3 +148,33 @@ def test_user_without_any_signal_gets_an_empty_list(make_user):
     loner = make_user(industry="Nothing-like-it")
     body = loner.get("/api/connections/suggestions").get_json()
     assert body == {"items": [], "next_cursor": None}
+
+
+def test_people_at_the_same_events_are_suggested(app, make_user):
+    me, organiser, fellow, stranger = (
+        make_user(),
+        make_user(industry="Zoology"),
+        make_user(industry="Zoology"),
+        make_user(),
+    )
+    me_user = me.put(f"/api/profiles/{me.id}", json={"industry": "Botany"})
+    assert me_user.status_code == 200
+    event = organiser.post(
+        "/api/events",
+        json={
+            "title": "Graph meetup",
+            "starts_at": "2030-05-01T18:00:00",
+            "ends_at": "2030-05-01T20:00:00",
+            "timezone": "Europe/Berlin",
+            "location": "Berlin",
+        },
+    )
+    assert event.status_code == 201, event.get_json()
+    for person in (me, fellow):
+        rsvp = person.put(f"/api/events/{event.get_json()['id']}/rsvp", json={"status": "going"})
+        assert rsvp.status_code in (200, 201), rsvp.get_json()
+    items = me.get("/api/connections/suggestions").get_json()["items"]
+    by_id = {i["user"]["id"]: i for i in items}
+    assert fellow.id in by_id and stranger.id not in by_id
+    assert "Attending 1 event you attend" in by_id[fellow.id]["reasons"]
+    assert by_id[fellow.id]["score"] == 6

@@ -338,3 +338,21 @@ def test_direct_messages_raise_affinity(app, make_user):
     assert items[chatty["id"]] == pytest.approx(expected_score(1.0, 1, 3, 0), rel=1e-3)
     assert items[quiet["id"]] == pytest.approx(expected_score(1.0, 1, 0, 0), rel=1e-3)
     assert items[chatty["id"]] > items[quiet["id"]]
+
+
+def test_group_posts_reach_members_feeds_and_stop_when_they_leave(app, make_user):
+    author, member, outsider = make_user(), make_user(), make_user()
+    group = author.post("/api/groups", json={"name": "Rustaceans", "visibility": "private"}).get_json()
+    member.post(f"/api/groups/{group['id']}/join")
+    assert author.post(f"/api/groups/{group['id']}/requests/{member.id}/approve").status_code in (200, 201, 204)
+    written = author.post(f"/api/groups/{group['id']}/posts", json={"content": "meetup on Friday"})
+    assert written.status_code == 201
+    post_id = written.get_json()["id"]
+
+    items = [i for i in feed_items(member)["items"] if i["type"] == "group_post"]
+    assert [i["object"]["id"] for i in items] == [post_id]
+    assert items[0]["actor"]["id"] == author.id and items[0]["object"]["group_id"] == group["id"]
+    assert not [i for i in feed_items(outsider)["items"] if i["type"] == "group_post"]
+
+    assert member.post(f"/api/groups/{group['id']}/leave").status_code in (200, 204)
+    assert not [i for i in feed_items(member)["items"] if i["type"] == "group_post"]
