@@ -31,6 +31,11 @@ class StrengthComponentsSchema(ma.Schema):
     recent_interaction = ma.fields.Integer(required=True)
 
 
+class ReachSchema(ma.Schema):
+    first_degree = ma.fields.Integer(required=True)
+    second_degree = ma.fields.Integer(required=True)
+
+
 class ViewsTrendSchema(ma.Schema):
     start = ma.fields.Date(required=True)
     views = ma.fields.Integer(required=True)
@@ -46,6 +51,9 @@ class NetworkAnalyticsSchema(ma.Schema):
     growth = ma.fields.List(ma.fields.Nested(GrowthSchema), required=True)
     industry_breakdown = ma.fields.List(ma.fields.Nested(IndustryBreakdownSchema), required=True)
     location_breakdown = ma.fields.List(ma.fields.Nested(LocationBreakdownSchema), required=True)
+    reach = ma.fields.Nested(
+        ReachSchema, required=True, metadata={"description": "People at 1 and 2 degrees of separation"}
+    )
     profile_views = ma.fields.Integer(required=True)
     profile_views_trend = ma.fields.List(
         ma.fields.Nested(ViewsTrendSchema),

@@ -82,6 +82,30 @@ def views_trend(me: User, today: date) -> list[dict]:
     return [{"start": w, "views": sum(1 for d in days if w <= d < w + timedelta(weeks=1))} for w in weeks]
 
 
+def reach(me: User) -> dict:
+    """How many people my network reaches: 1st degree (connections) and 2nd degree.
+
+    Second degree has the meaning ``connection_degree`` gives it everywhere
+    (networkapp.connections.paths): shares a connection with me, is not one, is
+    not me and is not blocked either way.  One SQL count over connection_edges.
+    """
+    mine = ConnectionEdge.__table__.alias("mine")
+    theirs = ConnectionEdge.__table__.alias("theirs")
+    hidden = graph.hidden_ids(me.id)
+    second = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(theirs.c.friend_id)))
+        .select_from(mine.join(theirs, theirs.c.user_id == mine.c.friend_id))
+        .where(
+            mine.c.user_id == me.id,
+            theirs.c.friend_id != me.id,
+            theirs.c.friend_id.not_in(graph.friend_ids(me.id)),
+            theirs.c.friend_id.not_in(hidden),
+            mine.c.friend_id.not_in(hidden),
+        )
+    )
+    return {"first_degree": me.connection_count, "second_degree": second or 0}
+
+
 def _breakdown(me: User, column) -> tuple[list[dict], list[int]]:
     rows = db.session.execute(
         sa.select(column, sa.func.count().label("n"))
@@ -201,6 +225,7 @@ def network(me: User) -> dict:
         "growth": growth(me, now.date()),
         "industry_breakdown": industry,
         "location_breakdown": location,
+        "reach": reach(me),
         "profile_views": me.profile_views,
         "profile_views_trend": views_trend(me, now.date()),
         "network_strength": network_strength,

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from networkapp.extensions import db
 from networkapp.models import Block, ConnectionEdge
@@ -113,6 +113,21 @@ def _links(left: set[uuid.UUID], right: set[uuid.UUID]) -> list[tuple[uuid.UUID,
 
 def degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int | None]:
     """Degree of separation (1, 2, 3 or ``None``) from ``viewer_id`` to each of ``other_ids``.
+
+    Remembered for the rest of the request: a service that ranks by degree and the
+    response annotation (``connection_degree``) then share one computation.
+    """
+    others = list(dict.fromkeys(other_ids))
+    cache: dict = g.setdefault("connection_degrees", {}) if has_request_context() else {}
+    missing = [o for o in others if (viewer_id, o) not in cache]
+    if missing:
+        for other, degree in _compute_degrees(viewer_id, missing).items():
+            cache[(viewer_id, other)] = degree
+    return {o: cache[(viewer_id, o)] for o in others}
+
+
+def _compute_degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int | None]:
+    """Degree of separation for each of ``other_ids``, computed from the graph.
 
     A whole page of people costs four queries whatever its size: the viewer's
     connections, the blocks around everyone involved, the others' connections

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from networkapp.connections import graph
+from networkapp.connections import graph, paths
 from networkapp.connections.services import DECLINE_COOLDOWN, _visible_user
 from networkapp.database import commit, utcnow
 from networkapp.errors import BadRequest, Invalid
@@ -60,6 +60,8 @@ LOCATION_POINTS = 8
 SKILL_POINTS, SKILL_CAP = 3, 5
 POSITION_POINTS = 5
 EVENT_POINTS, EVENT_CAP = 6, 3
+# The same degrees of separation every person summary carries (networkapp.connections.paths).
+DEGREE_REASONS = {2: "2nd-degree connection", 3: "3rd-degree connection"}
 EVENT_POOL = 50
 
 
@@ -335,6 +337,7 @@ def suggest(me: User, *, limit: int, cursor: str | None):
     page, more = ordered[:limit], len(ordered) > limit
     # The pools count mutuals over a sample of hub friends; show the exact number.
     exact = graph.mutual_counts(me.id, [c.user_id for c in page])
+    separation = paths.degrees(me.id, [c.user_id for c in page])
     items = []
     for c in page:
         if exact.get(c.user_id, 0) != c.mutual:
@@ -342,7 +345,10 @@ def suggest(me: User, *, limit: int, cursor: str | None):
             ranked_score = c.score
             score(me, c)
             c.score = ranked_score
-        items.append({"user": c.user, "score": c.score, "mutual_connections": c.mutual, "reasons": c.reasons})
+        reasons = list(c.reasons)
+        if separation.get(c.user_id) in DEGREE_REASONS:
+            reasons.append(DEGREE_REASONS[separation[c.user_id]])
+        items.append({"user": c.user, "score": c.score, "mutual_connections": c.mutual, "reasons": reasons})
     next_cursor = encode_cursor((page[-1].score, page[-1].user_id.hex), "suggestions") if more and page else None
     return items, next_cursor
 

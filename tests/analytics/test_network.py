@@ -135,3 +135,26 @@ def test_profile_views_trend_counts_recorded_views_per_week(app, make_user, alic
     assert sum(w["views"] for w in trend[:-1]) == 0
     starts = [w["start"] for w in trend]
     assert starts == sorted(starts)
+
+
+def test_reach_counts_second_degree_people_once_and_skips_blocked(app, make_user, alice):
+    from networkapp.extensions import db
+    from networkapp.models import Block
+
+    b, c, d, e, f = (make_user() for _ in range(5))
+    connect(app, alice, b)
+    connect(app, alice, c)
+    connect(app, b, c)  # a connection of a connection that is also mine: 1st degree only
+    connect(app, b, d)
+    connect(app, c, d)  # d is reached twice: counted once
+    connect(app, c, e)
+    connect(app, c, f)
+    with app.app_context():
+        import uuid
+
+        db.session.add(Block(blocker_id=uuid.UUID(f.id), blocked_id=uuid.UUID(alice.id)))
+        db.session.commit()
+    body = alice.get("/api/analytics/network").get_json()
+    assert body["reach"] == {"first_degree": 2, "second_degree": 2}
+    degrees = {p.id: alice.get(f"/api/profiles/{p.id}").get_json().get("connection_degree") for p in (d, e)}
+    assert degrees == {d.id: 2, e.id: 2}

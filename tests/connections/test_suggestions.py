@@ -60,9 +60,9 @@ def test_suggestions_ranked_with_reasons(world):
     by_name = {item["user"]["username"]: item for item in body["items"]}
     assert [by_name[n]["score"] for n in names(body)] == [30, 25, 20, 14, 10]
     assert by_name["mutual3"]["mutual_connections"] == 3
-    assert by_name["mutual3"]["reasons"] == ["3 mutual connections"]
+    assert by_name["mutual3"]["reasons"] == ["3 mutual connections", "2nd-degree connection"]
     assert by_name["colleague"]["reasons"] == ["Also worked at Acme at the same time"]
-    assert by_name["mutual1"]["reasons"] == ["1 mutual connection", "Also works in Software"]
+    assert by_name["mutual1"]["reasons"] == ["1 mutual connection", "Also works in Software", "2nd-degree connection"]
     assert by_name["neighbour"]["reasons"] == ["Also based in London", "Both know Python and SQL"]
     assert by_name["alumnus"]["reasons"] == ["Also studied at MIT"]
     assert by_name["alumnus"]["mutual_connections"] == 0
@@ -126,7 +126,7 @@ def test_hub_sampling_still_reports_exact_mutual_counts(world, monkeypatch):
     body = world["alice"].get("/api/connections/suggestions").get_json()
     by_name = {item["user"]["username"]: item for item in body["items"]}
     assert by_name["mutual3"]["mutual_connections"] == 3
-    assert by_name["mutual3"]["reasons"] == ["3 mutual connections"]
+    assert by_name["mutual3"]["reasons"] == ["3 mutual connections", "2nd-degree connection"]
     assert by_name["mutual1"]["mutual_connections"] == 1
     assert {"pending", "blocked", "blocker", "alice"}.isdisjoint(by_name)
 
