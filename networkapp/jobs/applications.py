@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -108,7 +109,7 @@ def withdraw(user: User, application_id: uuid.UUID) -> dict:
     return view
 
 
-def move(user: User, application_id: uuid.UUID, status: str, note: str | None) -> dict:
+def move(user: User, application_id: uuid.UUID, status: str, note: str | None, interview: dict | None = None) -> dict:
     application, job = _load(application_id)
     if job.poster_id != user.id:
         if application.applicant_id == user.id:
@@ -119,12 +120,15 @@ def move(user: User, application_id: uuid.UUID, status: str, note: str | None) -
     _record(application, status, user, note)
     if application.first_response_at is None:
         application.first_response_at = application.updated_at
-    notify(
-        application.applicant_id,
-        "application_status",
-        actor=user,
-        data={"job_id": str(job.id), "application_id": str(application.id), "status": status, "job_title": job.title},
-    )
+    data = {"job_id": str(job.id), "application_id": str(application.id), "status": status, "job_title": job.title}
+    if interview and interview.get("interview_at"):
+        if interview["interview_at"] <= utcnow():
+            raise Invalid("The interview must be in the future.", field="interview_at")
+        application.interview_at = interview["interview_at"]
+        application.interview_minutes = interview.get("interview_minutes") or 60
+        application.interview_location = interview.get("interview_location")
+        data["interview_at"] = application.interview_at.isoformat()
+    notify(application.applicant_id, "application_status", actor=user, data=data)
     db.session.flush()
     view = _view(application)
     commit()
@@ -214,3 +218,29 @@ def for_job(user: User, job_id: uuid.UUID, args: dict):
         ]
         items.append(view)
     return items, next_cursor
+
+
+def interview_ics(user: User, application_id: uuid.UUID) -> bytes:
+    """The scheduled interview as an iCalendar invitation, for the applicant and the poster only."""
+    import icalendar
+
+    application, job = _load(application_id)
+    if user.id not in (application.applicant_id, job.poster_id) or application.interview_at is None:
+        raise NotFound("No interview is scheduled for this application.")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//networkapp//interviews//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = icalendar.Event()
+    # Stable per application, so a rescheduled interview updates the calendar entry.
+    event.add("uid", f"interview-{application.id}@networkapp")
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", application.interview_at)
+    event.add("dtend", application.interview_at + timedelta(minutes=application.interview_minutes or 60))
+    event.add("summary", f"Interview: {job.title} at {job.company}")
+    if application.interview_location:
+        event.add("location", application.interview_location)
+    event.add("organizer", f"urn:uuid:{job.poster_id}")
+    event.add("attendee", f"urn:uuid:{application.applicant_id}")
+    calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,5 +1,6 @@
 import uuid
 
+from flask import current_app
 from flask_login import current_user, login_required
 
 from networkapp.idempotency import idempotent
@@ -131,7 +132,19 @@ def my_applications(args):
 @bp.problems(401, 403, 404, 409, 415, 422)
 def move_application(data, application_id: uuid.UUID):
     """Move an application along the pipeline (the job's poster only)"""
-    return applications.move(current_user, application_id, data["status"], data.get("note"))
+    return applications.move(current_user, application_id, data["status"], data.get("note"), interview=data)
+
+
+@bp.route("/applications/<uuid:application_id>/interview.ics")
+@login_required
+@bp.response(200, content_type="text/calendar")
+@bp.problems(401, 404)
+def interview_calendar(application_id: uuid.UUID):
+    """The scheduled interview as an iCalendar file (applicant and poster)"""
+    body = applications.interview_ics(current_user, application_id)
+    response = current_app.response_class(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="interview-{application_id}.ics"'
+    return response
 
 
 @bp.route("/applications/<uuid:application_id>/withdraw", methods=["POST"])

@@ -1,3 +1,5 @@
+from datetime import UTC
+
 import marshmallow as ma
 
 from networkapp.models.jobs import APPLICATION_STATUSES, CLOSED_REASONS, EMPLOYMENT_TYPES, WORKPLACES
@@ -158,6 +160,16 @@ class ApplySchema(StrictSchema):
 class StatusUpdateSchema(StrictSchema):
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(POSTER_STATUSES))
     note = _text(2_000, allow_none=True)
+    interview_at = ma.fields.AwareDateTime(
+        default_timezone=UTC, metadata={"description": "With status interviewed: when the interview takes place"}
+    )
+    interview_minutes = ma.fields.Integer(validate=ma.validate.Range(5, 480), load_default=60)
+    interview_location = _text(300, allow_none=True)
+
+    @ma.validates_schema
+    def interview_needs_interviewed(self, data, **kwargs):
+        if data.get("interview_at") and data["status"] != "interviewed":
+            raise ma.ValidationError("An interview is scheduled with status interviewed.", "interview_at")
 
 
 class ApplicationSchema(ma.Schema):
@@ -170,6 +182,9 @@ class ApplicationSchema(ma.Schema):
     cover_letter = ma.fields.String(allow_none=True)
     resume_url = ma.fields.String(allow_none=True)
     application_notes = ma.fields.String(allow_none=True)
+    interview_at = ma.fields.DateTime(allow_none=True)
+    interview_minutes = ma.fields.Integer(allow_none=True)
+    interview_location = ma.fields.String(allow_none=True)
 
 
 class ApplicantHistorySchema(ma.Schema):

@@ -131,6 +131,10 @@ class JobApplication(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # First move by the poster (any status change not made by the applicant): response-rate analytics.
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the poster when moving the application to "interviewed"; exported as an iCalendar invitation.
+    interview_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    interview_minutes: Mapped[int | None] = mapped_column()
+    interview_location: Mapped[str | None] = mapped_column(sa.String(300))
 
     job = relationship("Job", lazy="raise")
     applicant = relationship("User", lazy="raise")
