@@ -74,3 +74,10 @@ def register(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def unauthorized():
         raise Unauthorized("Sign in to use this endpoint.")
+
+
+def calendar_response(body: bytes, filename: str):
+    """An iCalendar download (events, interview invitations)."""
+    response = current_app.response_class(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,6 +1,5 @@
 import uuid
 
-from flask import current_app
 from flask_login import current_user, login_required
 
 from networkapp.events import bp, services
@@ -18,6 +17,7 @@ from networkapp.events.schemas import (
     RsvpSchema,
     SuggestionPageSchema,
 )
+from networkapp.http import calendar_response
 
 
 @bp.route("", methods=["POST"])
@@ -125,7 +125,4 @@ def suggestions(args, event_id: uuid.UUID):
 @bp.problems(401, 404)
 def ics(event_id: uuid.UUID):
     """The event as an iCalendar file"""
-    body = services.to_ics(current_user, event_id)
-    response = current_app.response_class(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="event-{event_id}.ics"'
-    return response
+    return calendar_response(services.to_ics(current_user, event_id), f"event-{event_id}.ics")

@@ -1,8 +1,8 @@
 import uuid
 
-from flask import current_app
 from flask_login import current_user, login_required
 
+from networkapp.http import calendar_response
 from networkapp.idempotency import idempotent
 from networkapp.jobs import alerts, analytics, applications, bp, insights, recommendations, services, talent
 from networkapp.jobs.schemas import (
@@ -141,10 +141,9 @@ def move_application(data, application_id: uuid.UUID):
 @bp.problems(401, 404)
 def interview_calendar(application_id: uuid.UUID):
     """The scheduled interview as an iCalendar file (applicant and poster)"""
-    body = applications.interview_ics(current_user, application_id)
-    response = current_app.response_class(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="interview-{application_id}.ics"'
-    return response
+    return calendar_response(
+        applications.interview_ics(current_user, application_id), f"interview-{application_id}.ics"
+    )
 
 
 @bp.route("/applications/<uuid:application_id>/withdraw", methods=["POST"])
