@@ -8,7 +8,7 @@ instances behind a sticky load balancer, sharing rooms through REDIS_URL.
 import os
 
 # HOST narrows the listening address (a benchmark or a sidecar proxy binds 127.0.0.1).
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5005')}"
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5005')}"  # noqa: S104 - production listens on every interface
 workers = 1
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "32"))
