@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5005
 export FLASK_APP := wsgi
 
-.PHONY: run test lint format install install-dev migrate-check clean
+.PHONY: run test lint format install install-dev migrate-check bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ format: install-dev
 migrate-check: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask db check
+
+## Benchmark the production server (bench/run.py): BENCH_DB=sqlite|postgres BENCH_USERS=… BENCH_SECONDS=… BENCH_REPEAT=…
+BENCH_DB ?= sqlite
+BENCH_USERS ?= 20000
+BENCH_SECONDS ?= 5
+BENCH_REPEAT ?= 3
+bench: install-dev
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py --db $(BENCH_DB) --users $(BENCH_USERS) --seconds $(BENCH_SECONDS) --repeat $(BENCH_REPEAT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -7,13 +7,15 @@ instances behind a sticky load balancer, sharing rooms through REDIS_URL.
 
 import os
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '5005')}"
+# HOST narrows the listening address (a benchmark or a sidecar proxy binds 127.0.0.1).
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5005')}"  # noqa: S104 - production listens on every interface
 workers = 1
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 timeout = 60
 graceful_timeout = 20
 keepalive = 5
-accesslog = "-"
+# GUNICORN_ACCESSLOG="" turns the access log off (under load it costs a write per request).
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

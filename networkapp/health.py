@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from networkapp.api import Blueprint
-from networkapp.extensions import db
+from networkapp.extensions import db, limiter
+from networkapp.schemas import StrictSchema
 
 bp = Blueprint("health", __name__, url_prefix="/api", description="Service health")
 
@@ -14,6 +15,19 @@ class HealthSchema(ma.Schema):
     status = ma.fields.String()
     database = ma.fields.String()
     redis = ma.fields.String()
+
+
+class PingSchema(ma.Schema):
+    status = ma.fields.String(required=True)
+
+
+class EchoSchema(StrictSchema):
+    message = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=1000))
+
+
+class EchoResponseSchema(ma.Schema):
+    status = ma.fields.String(required=True)
+    message = ma.fields.String(allow_none=True)
 
 
 def _database_state() -> str:
@@ -50,3 +64,22 @@ def health():
     ok = database == "ok" and redis_state != "unavailable"
     body = {"status": "ok" if ok else "unavailable", "database": database, "redis": redis_state}
     return body, 200 if ok else 503, {"Cache-Control": "no-store"}
+
+
+# Probes poll often from a handful of addresses: a rate limit would turn a healthy instance "down".
+@bp.route("/ping")
+@limiter.exempt
+@bp.response(200, PingSchema)
+def ping():
+    """Liveness: the process answers, without touching any dependency"""
+    return {"status": "ok"}, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/ping", methods=["POST"])
+@limiter.exempt
+@bp.arguments(EchoSchema)
+@bp.response(200, EchoResponseSchema)
+@bp.problems(400, 403, 415, 422)
+def echo(body):
+    """Echo: the cost of a CSRF-checked JSON POST through the whole stack, without any I/O"""
+    return {"status": "ok", "message": body["message"]}, 200, {"Cache-Control": "no-store"}

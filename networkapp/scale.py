@@ -28,6 +28,9 @@ from networkapp.models import (
     ConnectionEdge,
     Education,
     Experience,
+    Job,
+    JobApplication,
+    JobSkill,
     Skill,
     SkillEndorsement,
     User,
@@ -391,6 +394,59 @@ def _endorsement_rows(net: Network, share: float) -> Iterator[dict]:
             }
 
 
+JOBS_PER_USER = 1 / 25
+APPLICATIONS_PER_JOB = 5
+EMPLOYMENT_TYPES = [("full-time", 70), ("contract", 14), ("part-time", 10), ("internship", 6)]
+
+
+def _job_rows(net: Network, count: int, jobs: list[tuple[uuid.UUID, int]]) -> Iterator[dict]:
+    """Postings by random people (recruiters are people too), open until well after the seeded epoch."""
+    employment = _weighted(EMPLOYMENT_TYPES)
+    location = _weighted(LOCATIONS)
+    for _ in range(count):
+        poster = net.rng.randrange(len(net.users))
+        posted = net.epoch - timedelta(days=net.rng.randrange(0, 60), minutes=net.rng.randrange(0, 1440))
+        job_id = _uuid(net.rng)
+        jobs.append((job_id, poster))
+        yield {
+            "id": job_id,
+            "poster_id": net.uid(poster),
+            "company_id": None,
+            "title": net.rng.choice(POSITIONS),
+            "company": net.rng.choice(COMPANIES),
+            "description": None,
+            "requirements": None,
+            "location": location(net.rng),
+            "employment_type": employment(net.rng),
+            "posted_at": posted,
+            "updated_at": posted,
+            "expires_at": posted + timedelta(days=3650),
+            "is_active": True,
+        }
+
+
+def _job_skill_rows(net: Network, jobs: list[tuple[uuid.UUID, int]]) -> Iterator[dict]:
+    for job_id, poster in jobs:
+        skills = net.skills_of.get(poster) or []
+        for skill_id in net.rng.sample(skills, min(len(skills), 3)):
+            yield {"job_id": job_id, "skill_id": skill_id}
+
+
+def _application_rows(net: Network, jobs: list[tuple[uuid.UUID, int]]) -> Iterator[dict]:
+    for job_id, poster in jobs:
+        applicants = {net.rng.randrange(len(net.users)) for _ in range(APPLICATIONS_PER_JOB)} - {poster}
+        for applicant in sorted(applicants):
+            applied = net.epoch - timedelta(minutes=net.rng.randrange(0, 60 * 24 * 30))
+            yield {
+                "id": _uuid(net.rng),
+                "job_id": job_id,
+                "applicant_id": net.uid(applicant),
+                "status": "applied",
+                "applied_at": applied,
+                "updated_at": applied,
+            }
+
+
 def seed_scale(users: int, connections: int, seed: int, hubs: int, echo=click.echo) -> Network:
     net = Network(rng=random.Random(seed))
     password_hash = hash_password(SCALE_PASSWORD)
@@ -415,6 +471,11 @@ def seed_scale(users: int, connections: int, seed: int, hubs: int, echo=click.ec
     stage("connections", _connection_rows(net, connection_ids), Connection.__table__, len(net.edges))
     stage("edges", _edge_rows(net, connection_ids), ConnectionEdge.__table__, 2 * len(net.edges))
     stage("endorsements", _endorsement_rows(net, 0.2), SkillEndorsement.__table__, len(net.edges) // 5)
+    jobs: list[tuple[uuid.UUID, int]] = []
+    job_count = max(1, round(users * JOBS_PER_USER))
+    stage("jobs", _job_rows(net, job_count, jobs), Job.__table__, job_count)
+    stage("job skills", _job_skill_rows(net, jobs), JobSkill.__table__, job_count * 3)
+    stage("applications", _application_rows(net, jobs), JobApplication.__table__, job_count * APPLICATIONS_PER_JOB)
 
     db.session.execute(
         sa.update(Skill).values(

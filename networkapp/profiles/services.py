@@ -48,13 +48,12 @@ def read(viewer, user_id: uuid.UUID) -> dict:
     viewer_id = viewer.id if rel is not Relation.ANONYMOUS else None
     status = graph.connection_status(viewer_id, person.id) if viewer_id else None
     views.record(viewer_id, person)
-    if shown is Level.CARD:
-        result = {**card(person), "restricted": True, "connection_status": status}
-        commit()
-        return result
-    result = _full(person, rel, status, viewer_id)
+    # The view is committed before the sections load: committing after would expire every
+    # loaded row and the response would refresh them one statement each (an N+1 per section).
     commit()
-    return result
+    if shown is Level.CARD:
+        return {**card(person), "restricted": True, "connection_status": status}
+    return _full(person, rel, status, viewer_id)
 
 
 def _full(person: User, rel: Relation, status: str | None, viewer_id: uuid.UUID | None) -> dict:

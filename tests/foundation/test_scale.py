@@ -5,7 +5,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from networkapp.extensions import db
-from networkapp.models import Connection, ConnectionEdge, Experience, Skill, User, UserSkill
+from networkapp.models import (
+    Connection,
+    ConnectionEdge,
+    Experience,
+    Job,
+    JobApplication,
+    JobSkill,
+    Skill,
+    User,
+    UserSkill,
+)
 from tests.conftest import Actor
 
 
@@ -34,9 +44,35 @@ def test_scale_seed_builds_a_consistent_network(app, runner):
         assert usage == count(UserSkill)
         hub = db.session.scalar(sa.select(sa.func.max(User.connection_count)))
         assert hub >= 2 * (300 * 2 / 60)  # a hub stands far above the mean degree
+        # Jobs in proportion (1 per 25 people), each open, with skills and applications from others.
+        assert count(Job) == round(60 / 25)
+        assert count(JobSkill) >= count(Job)
+        assert 0 < count(JobApplication) <= 5 * count(Job)
+        self_applied = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(JobApplication)
+            .join(Job, Job.id == JobApplication.job_id)
+            .where(Job.poster_id == JobApplication.applicant_id)
+        )
+        assert self_applied == 0
+        job_title = db.session.scalar(sa.select(Job.title).limit(1))
         username = result.output.split("example:")[1].split()[0]
     login = Actor(app).post("/api/auth/login", json={"username": username, "password": "scale-password-2024"})
     assert login.status_code == 200
+    # The seeded postings are in the full-text index: a search by a title word finds them.
+    word = job_title.split()[0]
+    found = login_actor_get(app, username, f"/api/jobs?q={word}")
+    assert any(word.lower() in item["title"].lower() for item in found)
+
+
+def login_actor_get(app, username, path):
+    actor = Actor(app)
+    assert (
+        actor.post("/api/auth/login", json={"username": username, "password": "scale-password-2024"}).status_code == 200
+    )
+    response = actor.get(path)
+    assert response.status_code == 200
+    return response.get_json()["items"]
 
 
 def test_scale_seed_is_deterministic_and_refuses_to_run_twice(app, runner):
