@@ -129,10 +129,11 @@ def degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> dict[uuid.U
 def _compute_degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int | None]:
     """Degree of separation for each of ``other_ids``, computed from the graph.
 
-    A whole page of people costs four queries whatever its size: the viewer's
-    connections, the blocks around everyone involved, the others' connections
-    and the edges between the two sets.  Blocked pairs and the viewer
-    themself get ``None``.
+    A whole page of people costs at most five queries whatever its size: the
+    viewer's connections, the blocks around everyone involved, the edges from
+    them into the viewer's connections, and for those further away their own
+    connections and the edges between the two sets.  Blocked pairs and the
+    viewer themself get ``None``.
     """
     others = list(dict.fromkeys(other_ids))
     result: dict[uuid.UUID, int | None] = dict.fromkeys(others)
@@ -151,14 +152,30 @@ def _compute_degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> di
     if not pending:
         return result
 
-    theirs = _friends_of_many(pending)
-    far: dict[uuid.UUID, set[uuid.UUID]] = {}
+    # Second degree: an edge from each of them into my connections, probed through the
+    # (user_id, friend_id) key in one query, so a well-connected person costs no more than
+    # anyone else.  Only those still unplaced have their own connections loaded.
+    via: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    my_friends = sa.select(ConnectionEdge.friend_id).where(ConnectionEdge.user_id == viewer_id)
+    for other, near in db.session.execute(
+        sa.select(ConnectionEdge.user_id, ConnectionEdge.friend_id).where(
+            ConnectionEdge.user_id.in_(pending), ConnectionEdge.friend_id.in_(my_friends)
+        )
+    ):
+        via[other].add(near)
+    unplaced = []
     for other in pending:
-        links = theirs[other] - blocked[other] - blocked[viewer_id] - {viewer_id}
-        if links & (mine - blocked[other]):
+        if via.get(other, set()) & (mine - blocked[other]):
             result[other] = 2
         else:
-            far[other] = links
+            unplaced.append(other)
+    if not unplaced:
+        return result
+
+    theirs = _friends_of_many(unplaced)
+    far: dict[uuid.UUID, set[uuid.UUID]] = {
+        other: theirs[other] - blocked[other] - blocked[viewer_id] - {viewer_id} for other in unplaced
+    }
     if not far:
         return result
 
