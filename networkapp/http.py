@@ -35,10 +35,15 @@ def require_json_body():
 
 
 def _nul_fields(node, path: str = "") -> list[str]:
+    """Top-level fields whose value (at any depth) holds a NUL character."""
     if isinstance(node, str):
         return [path or "_schema"] if "\x00" in node else []
     if isinstance(node, dict):
-        return [f for key, value in node.items() for f in _nul_fields(key, path) + _nul_fields(value, str(key))]
+        return [
+            f
+            for key, value in node.items()
+            for f in _nul_fields(key, path or str(key)) + _nul_fields(value, path or str(key))
+        ]
     if isinstance(node, list):
         return [f for value in node for f in _nul_fields(value, path)]
     return []
