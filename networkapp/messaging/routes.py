@@ -8,6 +8,7 @@ from networkapp.http import accepts_uploads
 from networkapp.idempotency import idempotent
 from networkapp.messaging import attachments, bp, services, templates
 from networkapp.messaging.schemas import (
+    AttachmentUploadSchema,
     ConversationArgsSchema,
     ConversationPageSchema,
     ConversationSchema,
@@ -19,7 +20,6 @@ from networkapp.messaging.schemas import (
     SettingsSchema,
     TemplateArgsSchema,
     TemplateListSchema,
-    UploadSchema,
 )
 from networkapp.pagination import PageArgsSchema
 
@@ -170,7 +170,7 @@ def update_settings(data):
 
 @bp.route("/<uuid:conversation_id>/attachments", methods=["POST"])
 @login_required
-@bp.arguments(UploadSchema, location="files")
+@bp.arguments(AttachmentUploadSchema, location="files")
 @bp.response(201, MessageSchema)
 @bp.problems(401, 403, 404, 413, 415)
 @upload_limit

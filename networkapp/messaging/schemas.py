@@ -104,7 +104,7 @@ class SettingsSchema(StrictSchema):
     )
 
 
-class UploadSchema(StrictSchema):
+class AttachmentUploadSchema(StrictSchema):
     file = Upload(required=True)
 
 

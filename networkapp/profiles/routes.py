@@ -14,6 +14,7 @@ from networkapp.profiles.schemas import (
     ExperienceUpdateSchema,
     MediaPageSchema,
     MediaSchema,
+    MediaUploadSchema,
     PhotoResultSchema,
     ProfileSchema,
     ProfileUpdateSchema,
@@ -23,7 +24,6 @@ from networkapp.profiles.schemas import (
     ProjectUpdateSchema,
     SearchArgsSchema,
     SearchPageSchema,
-    UploadSchema,
     ViewerPageSchema,
 )
 
@@ -137,7 +137,7 @@ def list_projects(args, user_id):
 @bp.route("/<uuid:user_id>/media", methods=["POST"])
 @accepts_uploads
 @login_required
-@bp.arguments(UploadSchema, location="files")
+@bp.arguments(MediaUploadSchema, location="files")
 @bp.response(201, MediaSchema)
 @bp.problems(401, 403, 404, 413, 415, 422)
 def upload_media(files, user_id):
@@ -158,7 +158,7 @@ def list_media(args, user_id):
 @bp.route("/<uuid:user_id>/photo", methods=["POST"])
 @accepts_uploads
 @login_required
-@bp.arguments(UploadSchema, location="files")
+@bp.arguments(MediaUploadSchema, location="files")
 @bp.response(200, PhotoResultSchema)
 @bp.problems(401, 403, 404, 413, 415, 422)
 def upload_photo(files, user_id):

@@ -298,7 +298,7 @@ MediaPageSchema = page_schema(MediaSchema)
 ProjectPageSchema = page_schema(ProjectSchema)
 
 
-class UploadSchema(StrictSchema):
+class MediaUploadSchema(StrictSchema):
     file = Upload(required=True)
 
 
