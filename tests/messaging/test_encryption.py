@@ -64,14 +64,3 @@ def test_rotation_keeps_old_messages_readable_and_searchable(make_app, make_user
     bob = on(only_new, users[1])
     assert bob.get(f"/api/messages/{conversation}").get_json()["items"][0]["content"] == SECRET
     assert len(bob.get("/api/messages?q=thursday").get_json()["items"]) == 1
-
-
-def test_production_refuses_to_start_without_keys(monkeypatch):
-    import pytest
-
-    from networkapp import create_app
-
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.delenv("MESSAGE_ENCRYPTION_KEYS", raising=False)
-    with pytest.raises(RuntimeError, match="MESSAGE_ENCRYPTION_KEYS"):
-        create_app("production")
