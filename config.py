@@ -33,6 +33,8 @@ class Config:
         self.PORT = int(env.get("PORT", "5005"))
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or None  # default set in create_app
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Seconds a new PostgreSQL connection may take: an unreachable database host fails requests fast (503).
+        self.DATABASE_CONNECT_TIMEOUT = int(env.get("DATABASE_CONNECT_TIMEOUT", "5"))
         self.REDIS_URL = env.get("REDIS_URL") or None
         self.CORS_ORIGINS = as_list(env.get("CORS_ORIGINS"), "http://localhost:3000,http://localhost:5173")
         self.RATELIMIT_ENABLED = as_bool(env.get("RATELIMIT_ENABLED"), True)

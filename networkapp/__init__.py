@@ -38,6 +38,12 @@ def load_config(app: Flask, config_name: str | None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{os.path.join(app.instance_path, 'networkapp.db')}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        options["connect_args"] = {
+            "connect_timeout": app.config["DATABASE_CONNECT_TIMEOUT"],
+            **options.get("connect_args", {}),
+        }
 
 
 def register_extensions(app: Flask) -> None:

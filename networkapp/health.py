@@ -57,13 +57,20 @@ def _redis_state() -> str:
 
 @bp.route("/health")
 @bp.response(200, HealthSchema)
-@bp.alt_response(503, schema=HealthSchema, description="A dependency is unavailable")
+@bp.alt_response(503, schema=HealthSchema, description="The database is unavailable")
 def health():
     """Readiness: database and Redis reachability"""
     database, redis_state = _database_state(), _redis_state()
-    ok = database == "ok" and redis_state != "unavailable"
-    body = {"status": "ok" if ok else "unavailable", "database": database, "redis": redis_state}
-    return body, 200 if ok else 503, {"Cache-Control": "no-store"}
+    # Without Redis the API still serves (rate limits fail open, live pushes pause), so a Redis
+    # outage degrades an instance but must not take every instance out of the load balancer.
+    if database != "ok":
+        status = "unavailable"
+    elif redis_state == "unavailable":
+        status = "degraded"
+    else:
+        status = "ok"
+    body = {"status": status, "database": database, "redis": redis_state}
+    return body, 503 if status == "unavailable" else 200, {"Cache-Control": "no-store"}
 
 
 # Probes poll often from a handful of addresses: a rate limit would turn a healthy instance "down".

@@ -1,10 +1,10 @@
-from flask import current_app, request
+from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from networkapp.auth import bp, services
-from networkapp.auth.schemas import CsrfSchema, LoginSchema, RegisterSchema, SelfUserSchema
+from networkapp.auth.schemas import CsrfSchema, LoginSchema, PasswordChangeSchema, RegisterSchema, SelfUserSchema
 from networkapp.extensions import limiter
 
 
@@ -54,6 +54,38 @@ def login(data):
 def logout():
     """Sign out; the session cookie stops working everywhere it was copied"""
     services.logout(current_user._get_current_object())
+    return "", 204, _csrf_header()
+
+
+def _password_account() -> str:
+    return f"password-account:{current_user.id}" if current_user.is_authenticated else "password-account:?"
+
+
+def _wrong_password(response) -> bool:
+    return bool(g.get("wrong_password"))
+
+
+@bp.route("/password", methods=["POST"])
+@login_required
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_FAILURES"], key_func=get_remote_address, deduct_when=_wrong_password
+)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_FAILURES"], key_func=_password_account, deduct_when=_wrong_password
+)
+@bp.arguments(PasswordChangeSchema)
+@bp.response(204)
+@bp.problems(401, 403, 415, 422, 429)
+def change_password(data):
+    """Change my password; every other session of mine is signed out"""
+    try:
+        services.change_password(current_user._get_current_object(), **data)
+    except services.WrongPassword:
+        g.wrong_password = True
+        raise
+    # The token is bound to the session; a new one marks the change for the SPA like a login does.
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
     return "", 204, _csrf_header()
 
 

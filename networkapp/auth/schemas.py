@@ -33,6 +33,11 @@ class LoginSchema(StrictSchema):
             raise ma.ValidationError("Give a username or an e-mail address.", "username")
 
 
+class PasswordChangeSchema(StrictSchema):
+    current_password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=256))
+    new_password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=256))
+
+
 class ProfileCompletionSchema(ma.Schema):
     percent = ma.fields.Integer()
     missing = ma.fields.List(ma.fields.String())

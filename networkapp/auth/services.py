@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from networkapp.auth import sessions
 from networkapp.database import commit
-from networkapp.errors import Conflict, Invalid, Unauthorized
+from networkapp.errors import Conflict, Forbidden, Invalid, Unauthorized
 from networkapp.extensions import db
 from networkapp.models import Connection, User, UserSkill
 from networkapp.security import hash_password, needs_rehash, password_problems, verify_password
@@ -56,6 +56,28 @@ def login(*, identity: str, password: str) -> User:
     sessions.start_session(user)
     commit()
     return user
+
+
+class WrongPassword(Forbidden):
+    """The current password did not verify (counted towards the failed-attempt limit)."""
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    """Rehash with ``new_password`` and end every session but the caller's.
+
+    Someone who changes their password because it leaked expects the copies of
+    their cookie held elsewhere to stop working at once.
+    """
+    if not verify_password(user.password_hash, current_password):
+        raise WrongPassword("The current password is incorrect.", errors={"current_password": ["Incorrect."]})
+    problems = password_problems(new_password, username=user.username, email=user.email)
+    if not problems and new_password == current_password:
+        problems = ["Choose a password different from the current one."]
+    if problems:
+        raise Invalid("The new password is not acceptable.", errors={"new_password": problems})
+    user.password_hash = hash_password(new_password)
+    sessions.revoke_other_sessions(user)
+    commit()
 
 
 def logout(user: User) -> None:

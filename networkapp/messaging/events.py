@@ -80,7 +80,14 @@ class ChatNamespace(AuthenticatedNamespace):
         if not current_app.config["RATELIMIT_ENABLED"]:
             return False
         limiter, item = _socket_limiter()
-        return not limiter.hit(item, current_app.config["RATELIMIT_KEY_PREFIX"], "socket-send", str(current_user.id))
+        try:
+            return not limiter.hit(
+                item, current_app.config["RATELIMIT_KEY_PREFIX"], "socket-send", str(current_user.id)
+            )
+        except Exception:
+            # Same rule as the HTTP limits (RATELIMIT_SWALLOW_ERRORS): an unreachable store fails open.
+            log.warning("socket rate-limit store unavailable; not limiting", exc_info=True)
+            return False
 
     def on_send_message(self, data=None):
         g.writes_on_read = True
