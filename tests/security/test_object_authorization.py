@@ -36,6 +36,10 @@ OPEN_TO_OTHERS = {
     ("get", "/api/jobs/{job_id}"),
     ("post", "/api/jobs/{job_id}/apply"),
     ("get", "/api/companies/{company_id}"),
+    ("get", "/api/profiles/{user_id}/career-path"),
+    # A private group shows outsiders its card, and anyone may ask to join (their own request).
+    ("get", "/api/groups/{group_id}"),
+    ("post", "/api/groups/{group_id}/join"),
 }
 # Of those, what an anonymous visitor may also read.
 OPEN_TO_ANONYMOUS = {
@@ -75,6 +79,11 @@ JSON_BODIES = {
     ("post", "/api/posts/{post_id}/comments"): {"content": "owned"},
     ("put", "/api/achievements/{achievement_id}"): {"title": "owned"},
     ("post", "/api/messages/groups/{conversation_id}/members"): {"user_ids": ["{intruder}"]},
+    ("put", "/api/groups/{group_id}"): {"name": "Owned"},
+    ("put", "/api/groups/{group_id}/members/{user_id}"): {"role": "admin"},
+    ("post", "/api/groups/{group_id}/posts"): {"content": "owned"},
+    ("put", "/api/events/{event_id}"): {"title": "Owned"},
+    ("put", "/api/events/{event_id}/rsvp"): {"status": "going"},
 }
 # Tables whose rows change when anyone reads anything (sessions, views, notifications, activity).
 VOLATILE_TABLES = {
@@ -154,8 +163,28 @@ def world(app, make_user, tmp_path):
     ids["conversation"] = _ok(owner.post("/api/messages", json={"recipient_id": friend.id, "message_content": "hi"}))[
         "conversation_id"
     ]
-    ids["group"] = _ok(owner.post("/api/messages/groups", json={"title": "Team", "participant_ids": [friend.id]}))["id"]
+    ids["chat_group"] = _ok(owner.post("/api/messages/groups", json={"title": "Team", "participant_ids": [friend.id]}))[
+        "id"
+    ]
     ids["attachment"] = _ok(_upload(owner, f"/api/messages/{ids['conversation']}/attachments", PDF, "cv.pdf"))["id"]
+
+    ids["group"] = _ok(owner.post("/api/groups", json={"name": "Inner circle", "visibility": "private"}))["id"]
+    ids["group_post"] = _ok(owner.post(f"/api/groups/{ids['group']}/posts", json={"content": "members only"}))["id"]
+    ids["event"] = _ok(
+        owner.post(
+            "/api/events",
+            json={
+                "title": "Members meetup",
+                "starts_at": "2031-03-01T18:00:00",
+                "ends_at": "2031-03-01T20:00:00",
+                "timezone": "Europe/Berlin",
+                "location": "Berlin",
+                "group_id": ids["group"],
+            },
+        )
+    )["id"]
+    _ok(friend.put("/api/mentorship/profile", json={"as_mentor": {"topics": ["Python"], "capacity": 2}}), 200)
+    ids["request"] = _ok(owner.post("/api/mentorship/requests", json={"mentor_id": friend.id}))["id"]
     return {"owner": owner, "friend": friend, "intruder": intruder, "ids": ids}
 
 
@@ -169,7 +198,9 @@ def _path_values(template: str, ids: dict) -> dict:
         elif name == "user_id":
             values[name] = ids["friend"] if template.startswith("/api/messages/groups/") else ids["owner"]
         elif name == "conversation_id":
-            values[name] = ids["group"] if "/groups/" in template else ids["conversation"]
+            values[name] = ids["chat_group"] if "/groups/" in template else ids["conversation"]
+        elif name == "post_id" and template.startswith("/api/groups/"):
+            values[name] = ids["group_post"]
         elif name == "connection_id":
             values[name] = ids["pending"]
         else:
