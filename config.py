@@ -36,6 +36,8 @@ class Config:
         # Seconds a new PostgreSQL connection may take: an unreachable database host fails requests fast (503).
         self.DATABASE_CONNECT_TIMEOUT = int(env.get("DATABASE_CONNECT_TIMEOUT", "5"))
         self.REDIS_URL = env.get("REDIS_URL") or None
+        # Seconds a person's ranked suggestions are reused (Redis when REDIS_URL is set); 0 turns caching off.
+        self.SUGGESTIONS_CACHE_SECONDS = int(env.get("SUGGESTIONS_CACHE_SECONDS", "300"))
         self.CORS_ORIGINS = as_list(env.get("CORS_ORIGINS"), "http://localhost:3000,http://localhost:5173")
         self.RATELIMIT_ENABLED = as_bool(env.get("RATELIMIT_ENABLED"), True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
@@ -56,6 +58,10 @@ class Config:
         self.MESSAGE_ENCRYPTION_KEYS = as_list(env.get("MESSAGE_ENCRYPTION_KEYS"))
         self.MESSAGE_ATTACHMENT_MAX_BYTES = int(env.get("MESSAGE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
         self.MESSAGE_ATTACHMENT_DIR = env.get("MESSAGE_ATTACHMENT_DIR") or None  # default: <instance>/attachments
+        # Password hashes computed at once by this process.  One core is always left to the other
+        # requests, so a sign-in flood cannot starve them; on two cores that halves the sign-in
+        # rate (docs/performance.md has both settings measured).
+        self.ARGON2_MAX_CONCURRENCY = int(env.get("ARGON2_MAX_CONCURRENCY") or max(1, (os.cpu_count() or 2) - 1))
         self.MESSAGE_SOCKET_RATE_LIMIT = env.get("MESSAGE_SOCKET_RATE_LIMIT") or "20 per 10 seconds"
         # E-mail digests are off unless MAIL_SERVER is set.
         self.MAIL_SERVER = env.get("MAIL_SERVER") or None
@@ -151,6 +157,8 @@ class TestingConfig(Config):
         self.MESSAGE_ENCRYPTION_KEYS = self.MESSAGE_ENCRYPTION_KEYS or [fixed_fernet_key("testing-only-messages")]
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or self.SQLALCHEMY_DATABASE_URI
         self.RATELIMIT_ENABLED = as_bool(os.environ.get("RATELIMIT_ENABLED"), False)
+        # Tests build graphs straight in the database, past the hooks that invalidate; they opt in.
+        self.SUGGESTIONS_CACHE_SECONDS = int(os.environ.get("SUGGESTIONS_CACHE_SECONDS", "0"))
 
 
 class ProductionConfig(Config):

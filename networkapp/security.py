@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from importlib import resources
 
@@ -32,8 +33,26 @@ def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
     return _hasher(time_cost, memory_cost, parallelism).hash(_DUMMY_PASSWORD)
 
 
+@cache
+def _hashing_slots(size: int) -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(size)
+
+
+def _slot() -> threading.BoundedSemaphore:
+    """At most ARGON2_MAX_CONCURRENCY hashes at once in this process.
+
+    argon2-cffi releases the GIL, so without a bound a flood of sign-ins on 32
+    server threads runs 32 hashes at once and every other request queues for a
+    core behind them.  The default leaves one core to everything else: sign-in
+    throughput is capped at the other cores' hashing rate, and the rest of the
+    API keeps its latency during a flood.  Waiting threads sleep on the semaphore.
+    """
+    return _hashing_slots(max(1, int(current_app.config.get("ARGON2_MAX_CONCURRENCY") or 1)))
+
+
 def hash_password(password: str) -> str:
-    return hasher().hash(password)
+    with _slot():
+        return hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -43,7 +62,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         password_hash = _dummy_hash(cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"])
         password = password + "\x00"  # never matches
     try:
-        return ph.verify(password_hash, password)
+        with _slot():
+            return ph.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

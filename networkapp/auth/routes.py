@@ -5,6 +5,7 @@ from flask_wtf.csrf import generate_csrf
 
 from networkapp.auth import bp, services
 from networkapp.auth.schemas import CsrfSchema, LoginSchema, PasswordChangeSchema, RegisterSchema, SelfUserSchema
+from networkapp.database import reads_first
 from networkapp.extensions import limiter
 
 
@@ -36,6 +37,7 @@ def register(data):
 
 
 @bp.route("/login", methods=["POST"])
+@reads_first
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_FAILURES"], key_func=get_remote_address, deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_FAILURES"], key_func=_login_identity, deduct_when=_failed)
 @bp.arguments(LoginSchema)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from networkapp.auth import sessions
-from networkapp.database import commit
+from networkapp.database import commit, write_step
 from networkapp.errors import Conflict, Forbidden, Invalid, Unauthorized
 from networkapp.extensions import db
 from networkapp.models import Connection, User, UserSkill
@@ -19,6 +19,9 @@ def register(*, username: str, email: str, password: str, first_name: str, last_
     problems = password_problems(password, username=username, email=email)
     if problems:
         raise Invalid("The password is too weak.", errors={"password": problems})
+    # Hashed before the first query: on SQLite that query takes the write lock, which
+    # must not be held through tens of milliseconds of Argon2id.
+    password_hash = hash_password(password)
     taken = db.session.execute(
         sa.select(User.username, User.email).where(sa.or_(User.username == username, User.email == email))
     ).all()
@@ -32,7 +35,7 @@ def register(*, username: str, email: str, password: str, first_name: str, last_
     user = User(
         username=username,
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         first_name=first_name,
         last_name=last_name,
         industry=industry,
@@ -51,10 +54,10 @@ def login(*, identity: str, password: str) -> User:
     # Verify even for unknown accounts so timing does not reveal which exist.
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthorized(INVALID_CREDENTIALS)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    sessions.start_session(user)
-    commit()
+    with write_step():
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        sessions.start_session(user)
     return user
 
 
@@ -98,24 +101,38 @@ PROFILE_SECTIONS = (
 )
 
 
-def _section_counts(user: User) -> dict[str, int]:
-    """Counts of the list sections a profile has; domains add theirs by registering here."""
-    counts = {
-        "skills": db.session.scalar(
-            sa.select(sa.func.count()).select_from(UserSkill).where(UserSkill.user_id == user.id)
-        )
-    }
-    for name, counter in SECTION_COUNTERS.items():
-        counts[name] = counter(user)
-    return counts
-
-
-# Filled by the profile domain (experience, education); a missing counter counts as empty.
+# Filled by the profile domain (experience, education): name -> callable(user_id) -> a COUNT
+# scalar subquery, so every count of the overview runs in one statement.  A missing counter
+# counts as empty.
 SECTION_COUNTERS: dict = {}
 
 
-def profile_completion(user: User) -> dict:
-    counts = _section_counts(user)
+def _overview_counts(user: User) -> dict[str, int]:
+    """Profile section counts and pending requests, one statement (the SPA asks on every start and sign-in)."""
+
+    def pending(column):
+        return (
+            sa.select(sa.func.count())
+            .select_from(Connection)
+            .where(Connection.status == "pending", column == user.id)
+            .scalar_subquery()
+        )
+
+    counts = {
+        "skills": sa.select(sa.func.count())
+        .select_from(UserSkill)
+        .where(UserSkill.user_id == user.id)
+        .scalar_subquery(),
+        **{name: counter(user.id) for name, counter in SECTION_COUNTERS.items()},
+        "pending_received": pending(Connection.recipient_id),
+        "pending_sent": pending(Connection.requester_id),
+    }
+    row = db.session.execute(sa.select(*[expr.label(name) for name, expr in counts.items()])).one()
+    return dict(row._mapping)
+
+
+def profile_completion(user: User, counts: dict[str, int] | None = None) -> dict:
+    counts = counts if counts is not None else _overview_counts(user)
     percent, missing, tips = 0, [], []
     for name, weight, tip in PROFILE_SECTIONS:
         if name in ("skills", "experience", "education"):
@@ -131,28 +148,21 @@ def profile_completion(user: User) -> dict:
     return {"percent": percent, "missing": missing, "tips": tips}
 
 
-def network_stats(user: User) -> dict:
-    pending = db.session.execute(
-        sa.select(
-            sa.func.count().filter(Connection.recipient_id == user.id),
-            sa.func.count().filter(Connection.requester_id == user.id),
-        ).where(
-            Connection.status == "pending",
-            sa.or_(Connection.recipient_id == user.id, Connection.requester_id == user.id),
-        )
-    ).one()
+def network_stats(user: User, counts: dict[str, int] | None = None) -> dict:
+    counts = counts if counts is not None else _overview_counts(user)
     return {
         "connections": user.connection_count,
-        "pending_received": pending[0],
-        "pending_sent": pending[1],
+        "pending_received": counts["pending_received"],
+        "pending_sent": counts["pending_sent"],
         "profile_views": user.profile_views,
     }
 
 
 def self_view(user: User) -> dict:
     """The signed-in user's own record with the overview the SPA shows on load."""
+    counts = _overview_counts(user)
     return {
         **{c.key: getattr(user, c.key) for c in User.__table__.columns if c.key != "password_hash"},
-        "profile_completion": profile_completion(user),
-        "network_stats": network_stats(user),
+        "profile_completion": profile_completion(user, counts),
+        "network_stats": network_stats(user, counts),
     }

@@ -3,7 +3,6 @@ import uuid
 from flask import current_app, request, send_file
 from flask_login import current_user, login_required
 
-from networkapp.database import writes_on_read
 from networkapp.http import accepts_uploads
 from networkapp.idempotency import idempotent
 from networkapp.messaging import attachments, bp, services, templates
@@ -81,7 +80,6 @@ def send_message(data):
 
 @bp.route("/<uuid:conversation_id>")
 @login_required
-@writes_on_read
 @bp.arguments(PageArgsSchema, location="query")
 @bp.response(200, MessagePageSchema)
 @bp.problems(400, 401, 404)

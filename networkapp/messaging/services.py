@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from networkapp.connections import graph
-from networkapp.database import after_commit, commit, utcnow
+from networkapp.database import after_commit, commit, utcnow, write_step
 from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
 from networkapp.extensions import db
 from networkapp.messaging import crypto, live
@@ -368,7 +368,11 @@ def created_payload(message: Message) -> dict:
 def history(user: User, conversation_id: uuid.UUID, *, limit: int, cursor: str | None):
     """A page of the conversation, newest first; reading it marks what the caller had not read."""
     conversation, me = conversation_for(user, conversation_id)
-    mark_read(user, conversation, me)
+    # Reading an already-read conversation writes nothing, so only an unread one takes the write lock.
+    if me.unread_count:
+        with write_step():
+            conversation, me = conversation_for(user, conversation_id)
+            mark_read(user, conversation, me)
     stmt = (
         sa.select(Message)
         .where(Message.conversation_id == conversation.id)

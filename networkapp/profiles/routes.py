@@ -1,7 +1,6 @@
 from flask import current_app
 from flask_login import current_user, login_required
 
-from networkapp.database import writes_on_read
 from networkapp.http import UPLOAD_ATTRIBUTE, accepts_uploads
 from networkapp.pagination import PageArgsSchema
 from networkapp.profiles import bp, career, media, search, services, views
@@ -52,7 +51,6 @@ def search_profiles(args):
 
 
 @bp.route("/<uuid:user_id>")
-@writes_on_read
 @bp.response(200, ProfileSchema)
 @bp.problems(404)
 def get_profile(user_id):

@@ -248,3 +248,39 @@ def test_spa_on_an_allowed_origin_completes_the_cookie_and_csrf_flow(app):
     )
     assert login.status_code == 200
     assert spa.client.get("/api/auth/user", headers=origin).status_code == 200
+
+
+def test_password_hashing_runs_at_most_the_configured_number_at_once(app, monkeypatch):
+    import threading
+    import time
+
+    from networkapp import security
+
+    state = {"now": 0, "peak": 0}
+    lock = threading.Lock()
+
+    class SlowHasher:
+        def verify(self, digest, password):
+            with lock:
+                state["now"] += 1
+                state["peak"] = max(state["peak"], state["now"])
+            time.sleep(0.05)
+            with lock:
+                state["now"] -= 1
+            return True
+
+    monkeypatch.setattr(security, "hasher", lambda: SlowHasher())
+    app.config["ARGON2_MAX_CONCURRENCY"] = 2
+    results = []
+
+    def sign_in():
+        with app.app_context():
+            results.append(security.verify_password("digest", "password"))
+
+    threads = [threading.Thread(target=sign_in) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 6
+    assert state["peak"] == 2
