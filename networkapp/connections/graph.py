@@ -68,6 +68,29 @@ def connection_status(viewer_id: uuid.UUID, other_id: uuid.UUID) -> str:
     return "pending_sent" if row.requester_id == viewer_id else "pending_received"
 
 
+def pair_state(viewer_id: uuid.UUID, other_id: uuid.UUID) -> tuple[bool, str]:
+    """Whether a block stands between the two, and ``connection_status``, in one query."""
+    low, high = Connection.pair(viewer_id, other_id)
+    pair = sa.and_(Connection.user_low_id == low, Connection.user_high_id == high)
+    blocked, status, requester_id = db.session.execute(
+        sa.select(
+            sa.exists().where(
+                sa.or_(
+                    sa.and_(Block.blocker_id == viewer_id, Block.blocked_id == other_id),
+                    sa.and_(Block.blocker_id == other_id, Block.blocked_id == viewer_id),
+                )
+            ),
+            sa.select(Connection.status).where(pair).scalar_subquery(),
+            sa.select(Connection.requester_id).where(pair).scalar_subquery(),
+        )
+    ).one()
+    if status is None or status == "declined":
+        return bool(blocked), "none"
+    if status == "accepted":
+        return bool(blocked), "connected"
+    return bool(blocked), "pending_sent" if requester_id == viewer_id else "pending_received"
+
+
 def mutual_count(a: uuid.UUID, b: uuid.UUID) -> int:
     """How many connections ``a`` and ``b`` share."""
     return mutual_counts(a, [b]).get(b, 0)

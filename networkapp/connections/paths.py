@@ -15,7 +15,9 @@ A block deletes the connection between the two people, so edges between
 blocked people do not exist; the remaining case is an intermediary who blocked
 the far end, which is filtered here.
 
-Hubs: a frontier holds at most ``PATH_FRONTIER_CAP`` people (default 5 000).
+Hubs: a frontier holds at most ``PATH_FRONTIER_CAP`` people (default 5 000),
+and when a whole page of people is placed at once, each of their own lists at
+most ``PATH_BATCH_FRONTIER_CAP`` (default 300).
 Beyond that, a person's connections are sampled deterministically (lowest ids
 first), so degrees and path counts for people linked only through the
 uncounted tail of a hub may be reported one hop longer (or ``None``).  The
@@ -24,6 +26,7 @@ cap keeps every request bounded no matter how famous either end is.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -31,16 +34,24 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
+from sqlalchemy.dialects import postgresql
 
 from networkapp.extensions import db
 from networkapp.models import Block, ConnectionEdge
 
 DEFAULT_FRONTIER_CAP = 5000
+# A page of people (search results, a hub's suggestions, the best-connected) is mostly hubs:
+# their third hop is sampled tighter, or twenty of them would read a hundred thousand edges.
+DEFAULT_BATCH_FRONTIER_CAP = 300
 MAX_DEGREE = 3
 
 
 def _frontier_cap() -> int:
     return int(current_app.config.get("PATH_FRONTIER_CAP", DEFAULT_FRONTIER_CAP))
+
+
+def _batch_frontier_cap() -> int:
+    return min(_frontier_cap(), int(current_app.config.get("PATH_BATCH_FRONTIER_CAP", DEFAULT_BATCH_FRONTIER_CAP)))
 
 
 def _blocked_counterparts(user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
@@ -72,29 +83,47 @@ def _friends(user_id: uuid.UUID) -> set[uuid.UUID]:
     return set(rows)
 
 
-def _friends_of_many(user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
-    """Connections of several people in one query, each list cut at the frontier cap."""
+def _friends_of_many(user_ids: Iterable[uuid.UUID], cap: int) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Connections of several people in one query, each list cut at ``cap`` (lowest ids first).
+
+    One LIMITed index range per person, glued with UNION ALL: a window function over
+    everyone's edges would read every edge of every hub before cutting.
+    """
     ids = list(set(user_ids))
     result: dict[uuid.UUID, set[uuid.UUID]] = {uid: set() for uid in ids}
     if not ids:
         return result
-    ranked = (
+    parts = [
         sa.select(
-            ConnectionEdge.user_id,
-            ConnectionEdge.friend_id,
-            sa.func.row_number()
-            .over(partition_by=ConnectionEdge.user_id, order_by=ConnectionEdge.friend_id)
-            .label("rank"),
+            sa.select(ConnectionEdge.user_id, ConnectionEdge.friend_id)
+            .where(ConnectionEdge.user_id == uid)
+            .order_by(ConnectionEdge.friend_id)
+            .limit(cap)
+            .subquery()
         )
-        .where(ConnectionEdge.user_id.in_(ids))
-        .subquery()
-    )
-    rows = db.session.execute(
-        sa.select(ranked.c.user_id, ranked.c.friend_id).where(ranked.c.rank <= _frontier_cap())
-    ).all()
-    for user_id, friend_id in rows:
+        for uid in ids
+    ]
+    stmt = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+    for user_id, friend_id in db.session.execute(stmt):
         result[user_id].add(friend_id)
     return result
+
+
+def _among(column, ids: Iterable[uuid.UUID]):
+    """``column IN ids`` for a set of thousands; on PostgreSQL as one array parameter.
+
+    Rendering and binding thousands of separate parameters costs PostgreSQL's
+    driver more than the lookup itself.
+    """
+    ids = list(ids)
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam(None, ids, type_=postgresql.ARRAY(sa.Uuid)))
+    if dialect == "sqlite":
+        # One JSON text parameter unpacked by SQLite itself; ids are stored as 32-digit hex there.
+        values = sa.func.json_each(sa.bindparam(None, json.dumps([i.hex for i in ids]), type_=sa.String))
+        return column.in_(sa.select(sa.column("value")).select_from(values))
+    return column.in_(ids)
 
 
 def _links(left: set[uuid.UUID], right: set[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID]]:
@@ -105,7 +134,7 @@ def _links(left: set[uuid.UUID], right: set[uuid.UUID]) -> list[tuple[uuid.UUID,
     small, large = (right, left) if swap else (left, right)
     rows = db.session.execute(
         sa.select(ConnectionEdge.user_id, ConnectionEdge.friend_id).where(
-            ConnectionEdge.user_id.in_(list(small)), ConnectionEdge.friend_id.in_(list(large))
+            ConnectionEdge.user_id.in_(list(small)), _among(ConnectionEdge.friend_id, large)
         )
     ).all()
     return [(friend, user) if swap else (user, friend) for user, friend in rows]
@@ -126,26 +155,57 @@ def degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> dict[uuid.U
     return {o: cache[(viewer_id, o)] for o in others}
 
 
+def _first_hop(viewer_id: uuid.UUID, others: list[uuid.UUID]):
+    """The blocks around everyone involved, and which of ``others`` are the viewer's connections, in one query.
+
+    Connections are probed through the ``(user_id, friend_id)`` key rather than by loading the
+    viewer's whole list: a hub viewing a page of its own connections would otherwise read thousands
+    of rows to answer twenty questions.
+    """
+    ids = list({viewer_id, *others})
+    blocked: dict[uuid.UUID, set[uuid.UUID]] = {uid: set() for uid in ids}
+    direct: set[uuid.UUID] = set()
+    rows = db.session.execute(
+        sa.union_all(
+            sa.select(sa.literal("block").label("kind"), Block.blocker_id, Block.blocked_id).where(
+                sa.or_(Block.blocker_id.in_(ids), Block.blocked_id.in_(ids))
+            ),
+            sa.select(sa.literal("edge"), ConnectionEdge.user_id, ConnectionEdge.friend_id).where(
+                ConnectionEdge.user_id == viewer_id, ConnectionEdge.friend_id.in_(others)
+            ),
+        )
+    ).all()
+    for kind, left, right in rows:
+        if kind == "edge":
+            direct.add(right)
+            continue
+        if left in blocked:
+            blocked[left].add(right)
+        if right in blocked:
+            blocked[right].add(left)
+    return blocked, direct
+
+
 def _compute_degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int | None]:
     """Degree of separation for each of ``other_ids``, computed from the graph.
 
     A whole page of people costs at most five queries whatever its size: the
-    viewer's connections, the blocks around everyone involved, the edges from
-    them into the viewer's connections, and for those further away their own
-    connections and the edges between the two sets.  Blocked pairs and the
-    viewer themself get ``None``.
+    blocks around everyone involved together with which of them are the
+    viewer's connections, the edges from the rest into the viewer's
+    connections, and for those further away their own connections, the
+    viewer's connections and the edges between the two sets.  Blocked pairs
+    and the viewer themself get ``None``.
     """
     others = list(dict.fromkeys(other_ids))
     result: dict[uuid.UUID, int | None] = dict.fromkeys(others)
     if not others:
         return result
-    blocked = _blocked_counterparts([viewer_id, *others])
-    mine = _friends(viewer_id) - blocked[viewer_id]
+    blocked, direct = _first_hop(viewer_id, others)
     pending: list[uuid.UUID] = []
     for other in others:
         if other == viewer_id or other in blocked[viewer_id]:
             continue
-        if other in mine:
+        if other in direct:
             result[other] = 1
         else:
             pending.append(other)
@@ -165,14 +225,16 @@ def _compute_degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> di
         via[other].add(near)
     unplaced = []
     for other in pending:
-        if via.get(other, set()) & (mine - blocked[other]):
+        if via.get(other, set()) - blocked[other] - blocked[viewer_id]:
             result[other] = 2
         else:
             unplaced.append(other)
     if not unplaced:
         return result
 
-    theirs = _friends_of_many(unplaced)
+    mine = _friends(viewer_id) - blocked[viewer_id]
+
+    theirs = _friends_of_many(unplaced, _frontier_cap() if len(unplaced) == 1 else _batch_frontier_cap())
     far: dict[uuid.UUID, set[uuid.UUID]] = {
         other: theirs[other] - blocked[other] - blocked[viewer_id] - {viewer_id} for other in unplaced
     }

@@ -16,7 +16,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from networkapp.connections import graph
+from networkapp.connections import graph, suggestion_cache
 from networkapp.database import commit, utcnow
 from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
 from networkapp.extensions import db
@@ -157,6 +157,8 @@ def _respond(me: User, connection_id: uuid.UUID, new_status: str) -> dict:
             ]
         )
         notify(connection.requester_id, "connection_accepted", actor=me.id, data={"connection_id": str(connection.id)})
+        # Both rankings are out of date: new friends of friends for each.
+        suggestion_cache.invalidate(*pair)
     db.session.flush()
     db.session.refresh(connection)
     snapshot = _snapshot(connection)
@@ -189,6 +191,7 @@ def _drop(connection: Connection) -> None:
         raise Conflict("The connection changed meanwhile; reload and try again.")
     if was_accepted:
         _shift_counts((connection.requester_id, connection.recipient_id), -1)
+        suggestion_cache.invalidate(connection.requester_id, connection.recipient_id)
     db.session.expunge(connection)
 
 
@@ -222,6 +225,7 @@ def block(me: User, user_id: uuid.UUID) -> dict:
     except IntegrityError:
         raise Conflict("You have already blocked this person.") from None
     result = {"user": user, "created_at": entry.created_at}
+    suggestion_cache.invalidate(me.id, user_id)
     commit()
     return result
 
@@ -230,6 +234,8 @@ def unblock(me: User, user_id: uuid.UUID) -> None:
     result = db.session.execute(sa.delete(Block).where(Block.blocker_id == me.id, Block.blocked_id == user_id))
     if result.rowcount != 1:
         raise NotFound("You have not blocked this person.")
+    # The block kept each out of the other's suggestions; they may come back now, not after the TTL.
+    suggestion_cache.invalidate(me.id, user_id)
     commit()
 
 

@@ -14,6 +14,10 @@ way, recently declined pairs, blocks either way, dismissals) is excluded in the
 same SQL.  The union of the pools (a few hundred people at most) is then scored
 with the documented formula, and pages are cut from that ranking by a signed
 ``(score, id)`` cursor.
+
+The ranking is cached per person (``suggestion_cache``); a page served from it
+re-applies every exclusion and counts mutual connections afresh, so the cache
+may only be stale in its order, never in who is shown.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from networkapp.connections import graph, paths
+from networkapp.connections import graph, paths, suggestion_cache
 from networkapp.connections.services import DECLINE_COOLDOWN, _visible_user
 from networkapp.database import commit, utcnow
 from networkapp.errors import BadRequest, Invalid
@@ -77,11 +81,12 @@ class Candidate:
     positions: list[str] = field(default_factory=list)
     events: int = 0
     score: float = 0.0
+    others: list[tuple[float, str]] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
 
 def excluded_ids(me_id: uuid.UUID) -> sa.CompoundSelect:
-    """Everyone who must not be suggested to ``me_id``."""
+    """Everyone who must not be suggested to ``me_id`` (the set ``eligible`` probes for one person)."""
     since = utcnow() - DECLINE_COOLDOWN
     open_pair = sa.or_(
         Connection.status == "pending",
@@ -99,7 +104,50 @@ def excluded_ids(me_id: uuid.UUID) -> sa.CompoundSelect:
     )
 
 
-def _friends_of_friends(me_id: uuid.UUID, excluded) -> dict[uuid.UUID, int]:
+def eligible(candidate, me_id: uuid.UUID) -> sa.ColumnElement[bool]:
+    """True when ``candidate`` (a column or bound value) may be suggested to ``me_id``.
+
+    Excluded: me, my connections, pending requests either way, pairs declined in
+    the cool-down (either direction), blocks either way, dismissals.  Each is a
+    key probe per candidate (``NOT EXISTS``), not ``NOT IN`` over my whole
+    network: a hub's thousands of connections were materialised for every pool,
+    while a probe costs the same whatever my degree.
+    """
+    since = utcnow() - DECLINE_COOLDOWN
+    # An alias: the candidate column often comes from connection_edges itself, and the probe must not
+    # correlate to that outer row.
+    edge = ConnectionEdge.__table__.alias("my_edges")
+    pair = sa.or_(
+        sa.and_(Connection.user_low_id == me_id, Connection.user_high_id == candidate),
+        sa.and_(Connection.user_low_id == candidate, Connection.user_high_id == me_id),
+    )
+    open_pair = sa.or_(
+        Connection.status == "pending",
+        sa.and_(Connection.status == "declined", Connection.responded_at > since),
+    )
+    return sa.and_(
+        candidate != me_id,
+        ~sa.exists().where(edge.c.user_id == me_id, edge.c.friend_id == candidate),
+        ~sa.exists().where(Block.blocker_id == me_id, Block.blocked_id == candidate),
+        ~sa.exists().where(Block.blocker_id == candidate, Block.blocked_id == me_id),
+        ~sa.exists().where(SuggestionDismissal.user_id == me_id, SuggestionDismissal.dismissed_id == candidate),
+        ~sa.exists().where(pair, open_pair),
+    )
+
+
+def allowed(candidate, me: User) -> sa.ColumnElement[bool]:
+    """``eligible`` in the cheaper form for my degree.
+
+    With a few hundred connections, materialising everyone excluded once per query is cheapest; a hub's
+    thousands would be materialised again by every pool, so hubs probe the keys of each candidate instead.
+    """
+    if (me.connection_count or 0) <= HUB_THRESHOLD:
+        return candidate.not_in(excluded_ids(me.id))
+    return eligible(candidate, me.id)
+
+
+def _friends_of_friends(me: User) -> dict[uuid.UUID, int]:
+    me_id = me.id
     friends = db.session.execute(
         sa.select(ConnectionEdge.friend_id, User.connection_count)
         .join(User, User.id == ConnectionEdge.friend_id)
@@ -113,17 +161,20 @@ def _friends_of_friends(me_id: uuid.UUID, excluded) -> dict[uuid.UUID, int]:
     normal = [friend_id for friend_id, count in friends if count <= HUB_THRESHOLD]
     hubs = [friend_id for friend_id, count in friends if count > HUB_THRESHOLD]
     # Exclusions apply before a hub's LIMIT, so a sample is never wasted on people who cannot be suggested.
+    # The many rows of normal friends are checked against the excluded set, materialised once (measured
+    # faster than probing each row, or each group after GROUP BY); a hub's sample stops at HUB_SAMPLE
+    # eligible rows, so probing those rows is cheaper than materialising my network for each hub.
     parts = []
     if normal:
         parts.append(
             sa.select(edge.c.friend_id.label("candidate_id")).where(
-                edge.c.user_id.in_(normal), edge.c.friend_id.not_in(excluded)
+                edge.c.user_id.in_(normal), edge.c.friend_id.not_in(excluded_ids(me_id))
             )
         )
     for hub in hubs:
         newest = (
             sa.select(edge.c.friend_id.label("candidate_id"))
-            .where(edge.c.user_id == hub, edge.c.friend_id.not_in(excluded))
+            .where(edge.c.user_id == hub, allowed(edge.c.friend_id, me))
             .order_by(edge.c.created_at.desc())
             .limit(HUB_SAMPLE)
             .subquery()
@@ -140,14 +191,14 @@ def _friends_of_friends(me_id: uuid.UUID, excluded) -> dict[uuid.UUID, int]:
     return dict(rows)
 
 
-def _side_pools(me: User, excluded, my_companies: list[str], my_schools: list[str]) -> set[uuid.UUID]:
+def _side_pools(me: User, my_companies: list[str], my_schools: list[str]) -> set[uuid.UUID]:
     ids: set[uuid.UUID] = set()
     for column, value in ((User.industry, me.industry), (User.location, me.location)):
         if value:
             ids.update(
                 db.session.scalars(
                     sa.select(User.id)
-                    .where(column == value, User.id.not_in(excluded))
+                    .where(column == value, allowed(User.id, me))
                     .order_by(User.connection_count.desc())
                     .limit(SIDE_POOL)
                 )
@@ -160,7 +211,7 @@ def _side_pools(me: User, excluded, my_companies: list[str], my_schools: list[st
             ids.update(
                 db.session.scalars(
                     sa.select(model.user_id)
-                    .where(column.in_(values), model.user_id.not_in(excluded))
+                    .where(column.in_(values), allowed(model.user_id, me))
                     .distinct()
                     .limit(SIDE_POOL)
                 )
@@ -168,15 +219,15 @@ def _side_pools(me: User, excluded, my_companies: list[str], my_schools: list[st
     return ids
 
 
-def _event_pool(me_id: uuid.UUID, excluded) -> dict[uuid.UUID, int]:
+def _event_pool(me: User) -> dict[uuid.UUID, int]:
     """People at the same events as me (shared-event counts), minus everyone excluded."""
     from networkapp.events.services import also_attending
 
-    shared = also_attending(me_id, limit=EVENT_POOL)
+    shared = also_attending(me.id, limit=EVENT_POOL)
     if not shared:
         return {}
-    allowed = set(db.session.scalars(sa.select(User.id).where(User.id.in_(list(shared)), User.id.not_in(excluded))))
-    return {user_id: count for user_id, count in shared.items() if user_id in allowed}
+    kept = set(db.session.scalars(sa.select(User.id).where(User.id.in_(list(shared)), allowed(User.id, me))))
+    return {user_id: count for user_id, count in shared.items() if user_id in kept}
 
 
 def _overlaps(a_start, a_end, b_start, b_end) -> bool:
@@ -198,12 +249,25 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _mutual_signal(mutual: int) -> tuple[float, str]:
+    return MUTUAL_POINTS * min(mutual, MUTUAL_CAP), _plural(mutual, "mutual connection")
+
+
+def reasons_with(mutual: int, others: list) -> list[str]:
+    """Reasons strongest first: ``others`` (already ordered) with the mutual signal placed as ``score`` places it."""
+    signals = list(others)
+    if mutual:
+        points, text = _mutual_signal(mutual)
+        # The mutual signal is added first, so it leads every signal with as many points.
+        at = next((i for i, (p, _) in enumerate(signals) if p <= points), len(signals))
+        signals.insert(at, (points, text))
+    return [text for _, text in signals]
+
+
 def score(me: User, c: Candidate) -> None:
-    """Fill ``c.score`` and ``c.reasons`` (strongest signal first) from the documented formula."""
+    """Fill ``c.score``, ``c.others`` and ``c.reasons`` (strongest first) from the documented formula."""
     user = c.user
     signals: list[tuple[float, str]] = []
-    if c.mutual:
-        signals.append((MUTUAL_POINTS * min(c.mutual, MUTUAL_CAP), f"{_plural(c.mutual, 'mutual connection')}"))
     if c.companies:
         points = COMPANY_POINTS * min(len(c.companies), COMPANY_CAP) + (OVERLAP_BONUS if c.overlapped else 0)
         text = f"Also worked at {_join_names(c.companies)}"
@@ -221,8 +285,9 @@ def score(me: User, c: Candidate) -> None:
     if c.events:
         signals.append((EVENT_POINTS * min(c.events, EVENT_CAP), f"Attending {_plural(c.events, 'event')} you attend"))
     signals.sort(key=lambda s: -s[0])
-    c.score = float(sum(points for points, _ in signals))
-    c.reasons = [text for _, text in signals]
+    c.others = signals
+    c.score = float(sum(points for points, _ in signals) + (_mutual_signal(c.mutual)[0] if c.mutual else 0))
+    c.reasons = reasons_with(c.mutual, signals)
 
 
 def _profile_features(me: User, candidates: dict[uuid.UUID, Candidate]) -> None:
@@ -303,12 +368,11 @@ def _profile_features(me: User, candidates: dict[uuid.UUID, Candidate]) -> None:
 
 def ranked(me: User) -> list[Candidate]:
     """Every suggestion for ``me``, best first (a bounded list)."""
-    excluded = excluded_ids(me.id)
-    fof = _friends_of_friends(me.id, excluded)
+    fof = _friends_of_friends(me)
     my_companies = list(db.session.scalars(sa.select(Experience.company).where(Experience.user_id == me.id).distinct()))
     my_schools = list(db.session.scalars(sa.select(Education.institution).where(Education.user_id == me.id).distinct()))
-    events = _event_pool(me.id, excluded)
-    ids = set(fof) | _side_pools(me, excluded, my_companies, my_schools) | set(events)
+    events = _event_pool(me)
+    ids = set(fof) | _side_pools(me, my_companies, my_schools) | set(events)
     if not ids:
         return []
     candidates = {
@@ -327,28 +391,107 @@ def ranked(me: User) -> list[Candidate]:
     return result
 
 
+@dataclass
+class Entry:
+    """One ranked person as the cache keeps it: no profile data, only what ordering and reasons need."""
+
+    user_id: uuid.UUID
+    score: float
+    mutual: int
+    others: list
+    # Degree when we share no connection (3, or 0 for further), learnt when first shown; None until then.
+    far_degree: int | None = None
+
+    def dump(self) -> list:
+        return [self.user_id.hex, self.score, self.mutual, [list(s) for s in self.others], self.far_degree]
+
+    @classmethod
+    def load(cls, raw: list) -> Entry:
+        user_hex, entry_score, mutual, others, far_degree = raw
+        return cls(uuid.UUID(hex=user_hex), entry_score, mutual, [tuple(s) for s in others], far_degree)
+
+
+SUMMARY_COLUMNS = (User.id, User.username, User.first_name, User.last_name, User.headline, User.profile_image_url)
+
+
+def _ranking(me: User) -> tuple[list[Entry], dict[uuid.UUID, sa.Row] | None]:
+    """My ranking, from the cache when there is one; with the people's rows when just computed."""
+    cached = suggestion_cache.load(me.id)
+    if cached is not None:
+        return [Entry.load(raw) for raw in cached], None
+    fresh = ranked(me)
+    entries = [Entry(c.user_id, c.score, c.mutual, c.others) for c in fresh]
+    suggestion_cache.save(me.id, [e.dump() for e in entries])
+    return entries, {c.user_id: c.user for c in fresh}
+
+
+def _still_eligible(me: User, entries: list[Entry]) -> dict[uuid.UUID, sa.Row]:
+    """Rows of the cached people who may still be suggested, in one query.
+
+    The cached ranking may predate a connection, request, block or dismissal:
+    every exclusion is re-applied here, so none of those waits for the cache.
+    """
+    if not entries:
+        return {}
+    rows = db.session.execute(
+        sa.select(*SUMMARY_COLUMNS).where(User.id.in_([e.user_id for e in entries]), allowed(User.id, me))
+    )
+    return {row.id: row for row in rows}
+
+
+def _eligible_page(me: User, entries: list[Entry], limit: int):
+    """The first ``limit`` cached people still eligible, whether more follow, and their rows.
+
+    Only a window a little larger than the page is checked, so a request costs the same however long
+    the ranking; the rest is checked (one more query) only when changes since caching emptied the window.
+    """
+    users: dict[uuid.UUID, sa.Row] = {}
+    kept: list[Entry] = []
+    start, window = 0, 2 * limit + 10
+    while start < len(entries) and len(kept) <= limit:
+        chunk = entries[start : start + window]
+        users.update(_still_eligible(me, chunk))
+        kept.extend(e for e in chunk if e.user_id in users)
+        start, window = start + window, len(entries)
+    return kept[:limit], len(kept) > limit, users
+
+
 def suggest(me: User, *, limit: int, cursor: str | None):
-    ordered = ranked(me)
+    after = None
     if cursor:
         after_score, after_hex = decode_cursor(cursor, "suggestions", 2)
         if not isinstance(after_score, int | float) or not isinstance(after_hex, str):
             raise BadRequest("The cursor is invalid or has been tampered with.")
-        ordered = [c for c in ordered if (-c.score, c.user_id.hex) > (-after_score, after_hex)]
-    page, more = ordered[:limit], len(ordered) > limit
-    # The pools count mutuals over a sample of hub friends; show the exact number.
-    exact = graph.mutual_counts(me.id, [c.user_id for c in page])
-    separation = paths.degrees(me.id, [c.user_id for c in page])
+        after = (-after_score, after_hex)
+    entries, users = _ranking(me)
+    ranking = entries
+    if after is not None:
+        entries = [e for e in entries if (-e.score, e.user_id.hex) > after]
+    if users is None:
+        page, more, users = _eligible_page(me, entries, limit)
+    else:
+        page, more = entries[:limit], len(entries) > limit
+    # Rankings count mutuals over a sample of hub friends (and may be minutes old): show the exact number.
+    exact = graph.mutual_counts(me.id, [e.user_id for e in page])
+    # Nobody suggested is a connection, so a shared connection makes the 2nd degree.  The others need a graph
+    # search (their connections are often many), done once per ranking: the answer is kept with the entry.
+    unknown = [e for e in page if not exact.get(e.user_id) and e.far_degree is None]
+    if unknown:
+        found = paths.degrees(me.id, [e.user_id for e in unknown])
+        for e in unknown:
+            e.far_degree = found.get(e.user_id) or 0
+        suggestion_cache.update(me.id, [e.dump() for e in ranking])
     items = []
-    for c in page:
-        if exact.get(c.user_id, 0) != c.mutual:
-            c.mutual = exact.get(c.user_id, 0)
-            ranked_score = c.score
-            score(me, c)
-            c.score = ranked_score
-        reasons = list(c.reasons)
-        if separation.get(c.user_id) in DEGREE_REASONS:
-            reasons.append(DEGREE_REASONS[separation[c.user_id]])
-        items.append({"user": c.user, "score": c.score, "mutual_connections": c.mutual, "reasons": reasons})
+    for e in page:
+        mutual = exact.get(e.user_id, 0)
+        degree = 2 if mutual else (e.far_degree or None)
+        reasons = reasons_with(mutual, e.others)
+        if degree in DEGREE_REASONS:
+            reasons.append(DEGREE_REASONS[degree])
+        user = {column.key: getattr(users[e.user_id], column.key) for column in SUMMARY_COLUMNS}
+        # Filled here so the response annotation does not search the graph again for these people.
+        user["connection_degree"] = degree
+        items.append({"user": user, "score": e.score, "mutual_connections": mutual, "reasons": reasons})
     next_cursor = encode_cursor((page[-1].score, page[-1].user_id.hex), "suggestions") if more and page else None
     return items, next_cursor
 

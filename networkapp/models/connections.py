@@ -37,3 +37,5 @@ sa.Index("ix_connection_edges_user_created", ConnectionEdge.user_id, ConnectionE
 # Suggestion pools: "the best-connected people in my industry / city", bounded by LIMIT.
 sa.Index("ix_users_industry_connections", User.industry, User.connection_count)
 sa.Index("ix_users_location_connections", User.location, User.connection_count)
+# People search sorted by connections (and its keyset pages at any depth): an index walk, not a sort.
+sa.Index("ix_users_connections_id", User.connection_count, User.id)

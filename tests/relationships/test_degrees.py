@@ -79,14 +79,32 @@ def test_degrees_for_a_page_of_people_cost_a_fixed_number_of_queries(graph, quer
 
 
 def test_the_frontier_cap_bounds_the_search_from_a_hub(graph):
-    graph.link("V", "A", "T")
-    graph.link("V", "B")
+    graph.link("V", "A", "X", "T")
+    graph.link("V", "B", "S")
     graph.app.config["PATH_FRONTIER_CAP"] = 1
     with graph.app.app_context():
         first = min(graph.id("A"), graph.id("B"), key=lambda u: u.hex)
-        # Only the first of V's connections (by id) is expanded.
-        expected = 2 if first == graph.id("A") else None
+        # The second hop is an index probe and stays exact whatever the cap...
+        assert paths.degree(graph.id("V"), graph.id("X")) == 2
+        assert paths.degree(graph.id("V"), graph.id("S")) == 2
+        # ...the third expands only the first of V's connections (by id).
+        expected = 3 if first == graph.id("A") else None
         assert paths.degree(graph.id("V"), graph.id("T")) == expected
+
+
+def test_a_page_of_hubs_samples_their_lists_tighter(graph):
+    graph.link("V", "A", "X", "T")
+    graph.link("T", "Y")
+    graph.link("U", "Z")
+    graph.app.config["PATH_BATCH_FRONTIER_CAP"] = 1
+    with graph.app.app_context():
+        alone = paths.degrees(graph.id("V"), [graph.id("T")])
+        # In a page, T's list is cut to its first connection by id: X or Y.
+        first = min(graph.id("X"), graph.id("Y"), key=lambda u: u.hex)
+        paged = paths._compute_degrees(graph.id("V"), [graph.id("T"), graph.id("U")])
+    assert alone[graph.id("T")] == 3
+    assert paged[graph.id("T")] == (3 if first == graph.id("X") else None)
+    assert paged[graph.id("U")] is None
 
 
 def test_no_people_no_queries(app, query_counter, alice):
