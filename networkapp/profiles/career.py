@@ -101,10 +101,6 @@ def replace(session: Session, section: str, user_id: uuid.UUID, entries: list[di
     session.add_all(_build(model, user_id, data) for data in entries)
 
 
-def count(model, user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.user_id == user.id)) or 0
-
-
 def project_page(viewer, user_id: uuid.UUID, *, limit: int, cursor: str | None) -> dict:
     person = db.session.get(User, user_id)
     if person is None or level(person, relation(viewer, person)) is not Level.FULL:

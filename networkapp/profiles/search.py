@@ -28,6 +28,11 @@ from networkapp.profiles.visibility import listable
 
 MAX_TERMS = 8
 MAX_SKILL_FILTERS = 10
+# A relevance search with no other filter ranks at most this many matches: a word found in a
+# fifth of all profiles would otherwise score, join and sort tens of thousands of rows for
+# every page.  Below the cap (any selective term) the ranking is exact; above it, the best of
+# the first RANKED_CANDIDATES matches in index order are served.
+RANKED_CANDIDATES = 500
 TOKEN = re.compile(r"[^\W_]+")
 
 _sqlite_fts = sa.table("profile_search_fts", sa.column("rowid", sa.Integer))
@@ -40,6 +45,22 @@ def terms(text: str | None) -> list[str]:
 
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
+
+
+def capped_matches(words: list[str]) -> sa.Subquery:
+    """``(rowid, score)`` of at most ``RANKED_CANDIDATES`` matches for ``words``, from the index alone.
+
+    No ORDER BY on purpose: both engines then score only the rows they return, so the
+    cost is bounded by the cap, not by how common the word is.
+    """
+    target, _, condition, score = text_match(words)
+    return (
+        sa.select(target.c.rowid, score.label("score"))
+        .select_from(target)
+        .where(condition)
+        .limit(RANKED_CANDIDATES)
+        .subquery("matches")
+    )
 
 
 def text_match(words: list[str]):
@@ -84,7 +105,17 @@ def search(
         return [], None
     stmt = sa.select(User).where(listable(viewer))
     score = sa.null()
-    if words:
+    filtered = bool(skills and skills.strip()) or any(
+        value is not None and (not isinstance(value, str) or value.strip())
+        for value in (industry, location, open_to_work)
+    )
+    if words and sort == "relevance" and not filtered:
+        best = capped_matches(words)
+        stmt = stmt.join(ProfileSearchDoc, ProfileSearchDoc.user_id == User.id).join(
+            best, best.c.rowid == ProfileSearchDoc.id
+        )
+        score = best.c.score
+    elif words:
         target, on, condition, score = text_match(words)
         stmt = stmt.join(ProfileSearchDoc, ProfileSearchDoc.user_id == User.id).join(target, on).where(condition)
     score = score.label("score")

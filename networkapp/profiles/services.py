@@ -17,7 +17,15 @@ from networkapp.extensions import db
 from networkapp.models import ConnectionEdge, ContactInfo, Education, Experience, Media, Notification, Project, User
 from networkapp.profiles import career, skills, views
 from networkapp.profiles.media import delete_files
-from networkapp.profiles.visibility import Level, Relation, card, contact_fields, level, relation, shows_network
+from networkapp.profiles.visibility import (
+    Level,
+    Relation,
+    card,
+    contact_fields,
+    level,
+    relation_and_status,
+    shows_network,
+)
 
 USER_FIELDS = ("first_name", "last_name", "headline", "bio", "industry", "location", "profile_image_url")
 PRIVACY_FIELDS = ("profile_visibility", "show_email", "show_connections", "open_to_work")
@@ -41,16 +49,14 @@ def get_user(user_id: uuid.UUID) -> User:
 def read(viewer, user_id: uuid.UUID) -> dict:
     """The profile as ``viewer`` may see it, counting the view."""
     person = get_user(user_id)
-    rel = relation(viewer, person)
+    rel, status = relation_and_status(viewer, person)
     shown = level(person, rel)
     if shown is Level.HIDDEN:
         raise NotFound("No such profile.")
     viewer_id = viewer.id if rel is not Relation.ANONYMOUS else None
-    status = graph.connection_status(viewer_id, person.id) if viewer_id else None
+    # Before the sections load: a counted view commits, which would expire every loaded
+    # row and make the response refresh them one statement each (an N+1 per section).
     views.record(viewer_id, person)
-    # The view is committed before the sections load: committing after would expire every
-    # loaded row and the response would refresh them one statement each (an N+1 per section).
-    commit()
     if shown is Level.CARD:
         return {**card(person), "restricted": True, "connection_status": status}
     return _full(person, rel, status, viewer_id)
@@ -79,7 +85,8 @@ def _full(person: User, rel: Relation, status: str | None, viewer_id: uuid.UUID 
         "skills": skills.profile_skills(person.id),
         "projects": career.items(Project, person.id),
     }
-    for name in ("achievements", *EXTRA_SECTIONS):
+    # "achievements" comes first and, once its domain registers it, is loaded once.
+    for name in dict.fromkeys(("achievements", *EXTRA_SECTIONS)):
         provider = EXTRA_SECTIONS.get(name)
         result[name] = provider(person) if provider else []
     if shows_network(person, rel):

@@ -53,16 +53,20 @@ def _viewer_id(viewer) -> uuid.UUID | None:
 
 
 def relation(viewer, person: User) -> Relation:
+    return relation_and_status(viewer, person)[0]
+
+
+def relation_and_status(viewer, person: User) -> tuple[Relation, str | None]:
+    """``relation()`` and the viewer's ``connection_status`` with the person, in at most one query."""
     viewer_id = _viewer_id(viewer)
     if viewer_id is None:
-        return Relation.ANONYMOUS
+        return Relation.ANONYMOUS, None
     if viewer_id == person.id:
-        return Relation.OWNER
-    if graph.is_blocked_between(viewer_id, person.id):
-        return Relation.BLOCKED
-    if graph.are_connected(viewer_id, person.id):
-        return Relation.CONNECTION
-    return Relation.MEMBER
+        return Relation.OWNER, "self"
+    blocked, status = graph.pair_state(viewer_id, person.id)
+    if blocked:
+        return Relation.BLOCKED, status
+    return (Relation.CONNECTION if status == "connected" else Relation.MEMBER), status
 
 
 def level(person: User, rel: Relation) -> Level:

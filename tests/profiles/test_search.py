@@ -179,3 +179,21 @@ def test_blocked_and_private_never_appear(app, alice, people, scalar):
         "Alice Archer",
     }
     assert scalar(sa.select(sa.func.count()).select_from(sa.text("profile_search_docs"))) == 4
+
+
+def test_common_word_ranks_a_bounded_candidate_set(monkeypatch, make_user, alice):
+    from networkapp.profiles import search
+
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 3)
+    for n in range(6):
+        put_profile(make_user(first_name=f"Cand{n}", last_name="Idate", industry="Finance"), headline="Common word")
+    capped = _search(alice, q="common", limit=50)
+    assert len(capped["items"]) == 3
+    assert capped["next_cursor"] is None
+    scores = [i["score"] for i in capped["items"]]
+    assert scores == sorted(scores, reverse=True)
+    # A filter or another order asks for every match, so nothing is cut.
+    assert len(_search(alice, q="common", industry="Finance", limit=50)["items"]) == 6
+    assert len(_search(alice, q="common", sort="name", limit=50)["items"]) == 6
+    # Below the cap the ranking is exact.
+    assert [i["first_name"] for i in _search(alice, q="cand2")["items"]] == ["Cand2"]
