@@ -34,7 +34,7 @@ def require_json_body():
     return None
 
 
-def _nul_fields(node, path: str = "") -> list[str]:
+def nul_fields(node, path: str = "") -> list[str]:
     """Top-level fields whose value (at any depth) holds a NUL character."""
     if isinstance(node, str):
         return [path or "_schema"] if "\x00" in node else []
@@ -42,10 +42,10 @@ def _nul_fields(node, path: str = "") -> list[str]:
         return [
             f
             for key, value in node.items()
-            for f in _nul_fields(key, path or str(key)) + _nul_fields(value, path or str(key))
+            for f in nul_fields(key, path or str(key)) + nul_fields(value, path or str(key))
         ]
     if isinstance(node, list):
-        return [f for value in node for f in _nul_fields(value, path)]
+        return [f for value in node for f in nul_fields(value, path)]
     return []
 
 
@@ -53,7 +53,7 @@ def reject_nul_characters():
     """NUL characters are never meaningful in this API and PostgreSQL cannot store them: 422 everywhere."""
     fields = [key for key, value in request.args.items(multi=True) if "\x00" in key or "\x00" in value]
     if request.is_json:
-        fields += _nul_fields(request.get_json(silent=True))
+        fields += nul_fields(request.get_json(silent=True))
     elif request.mimetype == "multipart/form-data":
         fields += [key for key, value in request.form.items(multi=True) if "\x00" in key or "\x00" in value]
     if fields:

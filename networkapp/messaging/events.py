@@ -2,8 +2,10 @@
 
 Both accept only a signed-in session (the Flask-Login cookie, read from the
 connect request) and, when the browser sends one, an allowlisted Origin.
-Every event re-reads the session, so a socket whose session has been
-revoked stops being able to act even before it is disconnected.
+Every event that acts re-reads the session, so a socket whose session has
+been revoked stops being able to act even before it is disconnected.
+``/chat`` ``echo`` is the exception: it only acks its payload back, so it
+is the round-trip floor that ``bench/realtime.py`` compares chat delivery with.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ def _domain_error(error: DomainError) -> dict:
 
 class AuthenticatedNamespace(Namespace):
     def on_connect(self, auth=None):
+        # Before the session is read: the presence row is written in the same transaction.
+        g.writes_on_read = True
         if not _origin_allowed():
             raise ConnectionRefusedError("origin not allowed")
         if not current_user.is_authenticated:
@@ -54,7 +58,6 @@ class AuthenticatedNamespace(Namespace):
         key = session_key(current_user)
         join_room(live.user_room(current_user.id))
         join_room(live.session_room(key))
-        g.writes_on_read = True
         db.session.add(
             SocketPresence(sid=request.sid, namespace=self.namespace, user_id=current_user.id, session_key=key)
         )
@@ -118,6 +121,10 @@ class ChatNamespace(AuthenticatedNamespace):
             log.exception("send_message failed")
             db.session.rollback()
             return _error(500, "Internal Server Error", "An unexpected error occurred.")
+
+    def on_echo(self, data=None):
+        # No session read and no database: the cost of an event through this stack and nothing else.
+        return {"ok": True, "echo": data}
 
     def on_typing(self, data=None):
         if not current_user.is_authenticated:

@@ -1,6 +1,7 @@
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
+from networkapp.http import nul_fields
 from networkapp.models.messaging import AVAILABILITIES
 from networkapp.notifications.services import NOTIFICATION_TYPES
 from networkapp.pagination import PageArgsSchema, page_schema
@@ -50,6 +51,14 @@ class SocketSendSchema(SendMessageSchema):
     """``send_message`` over Socket.IO names the text ``content`` (SPEC §5)."""
 
     message_content = ma.fields.String(data_key="content", required=True, validate=ma.validate.Length(max=20000))
+
+    @ma.pre_load
+    def refuse_nul(self, data, **kwargs):
+        # HTTP bodies are screened for NUL before any view runs; socket events do not pass there.
+        fields = nul_fields(data) if isinstance(data, dict) else []
+        if fields:
+            raise ma.ValidationError({name: ["NUL characters are not allowed."] for name in fields})
+        return data
 
 
 class TypingSchema(StrictSchema):

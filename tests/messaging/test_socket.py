@@ -70,6 +70,8 @@ def test_sender_identity_comes_from_the_session(app, pair):
         ({"content": "no target"}, 422),
         ({"recipient_id": "RECIPIENT", "content": ""}, 422),
         ({"recipient_id": "RECIPIENT", "content": "y" * 5001}, 422),
+        ({"recipient_id": "RECIPIENT", "content": "nul \x00 inside"}, 422),
+        ({"recipient_id": "RECIPIENT", "content": "ok", "client_id": "a\x00b"}, 422),
         ({"recipient_id": "STRANGER", "content": "hi"}, 403),
         ({"conversation_id": "RANDOM", "content": "hi"}, 404),
         ("not an object", 422),
@@ -142,6 +144,10 @@ def test_logout_disconnects_that_sessions_sockets_only(app, pair, make_user):
         time.sleep(0.02)
     assert not chat.is_connected("/chat") and not notes.is_connected("/notifications")
     assert other_session.is_connected("/chat")
+    # python-socketio tells the client before it runs the server's disconnect handler,
+    # which then removes the presence row: wait for the handler, not just the client.
+    while count(app, SocketPresence) != 1 and time.monotonic() < deadline + 5:
+        time.sleep(0.02)
     assert count(app, SocketPresence) == 1
     # A socket whose session is gone cannot reconnect either.
     assert not sio(app, alice).is_connected("/chat")
