@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -29,7 +31,11 @@ def seed_demo() -> None:
 @click.option("--connections", default=None, type=int, help="Accepted connections (default: 10 per person).")
 @click.option("--hubs", default=5, show_default=True, help="People with 5 000-10 000 connections.")
 @click.option("--seed", "seed_value", default=2024, show_default=True, help="Random seed (same seed, same network).")
-def seed_scale(users: int, connections: int | None, hubs: int, seed_value: int) -> None:
+@click.option("--messages", default=None, type=int, help="Direct messages (default: 10 per conversation).")
+@click.option("--as-of", default=None, type=click.DateTime(), help="UTC time the activity leads up to (default: now).")
+def seed_scale(
+    users: int, connections: int | None, hubs: int, seed_value: int, messages: int | None, as_of: datetime | None
+) -> None:
     """A large synthetic network for benchmarks (power-law connection degrees)."""
     from networkapp import scale
     from networkapp.models import User
@@ -39,7 +45,8 @@ def seed_scale(users: int, connections: int | None, hubs: int, seed_value: int) 
     )
     if existing:
         raise click.ClickException(f"{existing} generated people are already here; use an empty database.")
-    net = scale.seed_scale(users, connections or users * 10, seed_value, hubs)
+    as_of = as_of.replace(tzinfo=UTC) if as_of else None
+    net = scale.seed_scale(users, connections or users * 10, seed_value, hubs, messages=messages, as_of=as_of)
     hub = max(range(len(net.users)), key=lambda i: net.users[i]["connection_count"])
     click.echo("sign in as any generated person, for example:")
     for index in dict.fromkeys((0, 1, 2, hub)):
