@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5005
 export FLASK_APP := wsgi
 
-.PHONY: run test lint format install install-dev migrate-check bench clean
+.PHONY: run test lint format install install-dev migrate-check bench bench-realtime clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -47,12 +47,21 @@ migrate-check: install
 
 ## Benchmark the production server (bench/run.py): BENCH_DB=sqlite|postgres BENCH_USERS=… BENCH_SECONDS=… BENCH_REPEAT=…
 BENCH_DB ?= sqlite
-BENCH_USERS ?= 20000
-BENCH_SECONDS ?= 5
+BENCH_USERS ?= 100000
+BENCH_SECONDS ?= 3
 BENCH_REPEAT ?= 3
 bench: install-dev
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
 	$(BIN)/python bench/run.py --db $(BENCH_DB) --users $(BENCH_USERS) --seconds $(BENCH_SECONDS) --repeat $(BENCH_REPEAT)
+
+## Socket.IO chat against an echo round-trip, the Redis queue, and two instances behind nginx (PostgreSQL + Redis).
+BENCH_RT_DB ?= postgresql+psycopg://postgres@127.0.0.1:5432/na_bench_rt
+bench-realtime: install-dev
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
+	$(BIN)/python bench/realtime.py --database-url $(BENCH_RT_DB) --seconds $(BENCH_SECONDS) --repeat $(BENCH_REPEAT)
+	$(BIN)/python bench/scaleout.py --database-url $(BENCH_RT_DB) --seconds $(BENCH_SECONDS) --repeat $(BENCH_REPEAT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

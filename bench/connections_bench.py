@@ -2,6 +2,7 @@
 
     python bench/connections_bench.py --db sqlite --users 20000 --edges 200000
     python bench/connections_bench.py --db postgres --users 100000 --edges 1000000
+    python bench/connections_bench.py --reuse --sqlite-path bench/.data/scale-u20000_s2024.db --cache-figures
 
 Seeds a fresh database (SQLite file, or the PostgreSQL database given by
 --pg-url, whose schema is dropped and recreated) with a power-law graph: a few
@@ -10,6 +11,12 @@ skills and one job per person.  Then it times, server-side through the Flask
 app, the suggestions endpoint, the mutual-count helper and the connections
 list, and the naive approach (Python loops over every friend of every friend)
 for the same people, and prints p50/p95/p99 with the ratios.
+
+``--cache-figures`` measures instead, on an existing database (such as the one
+``make bench`` seeds), the suggestion goals of issue 9 in process: the plain
+friends-of-friends self-join for the biggest hub, suggestions computed afresh
+(caching off) and served from the ranking cache, for the hub and a typical
+(median-degree) person, each beside ``GET /api/ping`` timed in the same run.
 """
 
 from __future__ import annotations
@@ -48,12 +55,13 @@ def parse_args():
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/na_bench_connections")
     parser.add_argument("--reuse", action="store_true", help="skip seeding (the database is already seeded)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--cache-figures", action="store_true", help="suggestion cache figures (see above)")
     return parser.parse_args()
 
 
 def database_url(args) -> str:
     if args.db == "sqlite":
-        return f"sqlite:///{args.sqlite_path}"
+        return f"sqlite:///{Path(args.sqlite_path).resolve()}"
     host = sa.engine.make_url(args.pg_url).host
     if host not in ("127.0.0.1", "localhost"):
         raise SystemExit("benchmarks run against 127.0.0.1 only")
@@ -336,6 +344,89 @@ def measure(app, args) -> None:
     print(f"p95 ratio naive/mutual_count: {ratio_m:.1f}x")
 
 
+def cache_figures(app, args) -> None:
+    from networkapp.extensions import db
+    from networkapp.models import ConnectionEdge, User
+
+    with app.app_context():
+        s = db.session
+        total = s.scalar(sa.select(sa.func.count()).select_from(User))
+        hub = s.execute(sa.select(User.id, User.connection_count).order_by(User.connection_count.desc()).limit(1)).one()
+        median = s.scalar(sa.select(User.connection_count).order_by(User.connection_count).offset(total // 2).limit(1))
+        typical = s.execute(
+            sa.select(User.id, User.connection_count)
+            .where(User.connection_count >= max(median, 3))
+            .order_by(User.connection_count, User.id)
+            .limit(1)
+        ).one()
+        first = sa.orm.aliased(ConnectionEdge)
+        fof = (
+            sa.select(ConnectionEdge.friend_id, sa.func.count())
+            .select_from(ConnectionEdge)
+            .join(first, first.friend_id == ConnectionEdge.user_id)
+            .where(first.user_id == hub.id, ConnectionEdge.friend_id != hub.id)
+            .group_by(ConnectionEdge.friend_id)
+            .order_by(sa.func.count().desc())
+            .limit(20)
+        )
+        fof_ms = []
+        for _ in range(max(5, args.requests // 20)):
+            started = time.perf_counter()
+            s.execute(fof).all()
+            fof_ms.append((time.perf_counter() - started) * 1000)
+        db.session.remove()
+
+    def caching(seconds: int) -> None:
+        app.config["SUGGESTIONS_CACHE_SECONDS"] = seconds
+        app.extensions.pop("suggestion_cache", None)
+
+    clients = {}
+    for name, who in (("typical", typical), ("hub", hub)):
+        clients[name] = app.test_client()
+        sign_in(app, clients[name], who.id)
+        clients[name].get("/api/auth/csrf")
+
+    def timed_requests(client, path: str, n: int) -> list[float]:
+        samples = []
+        for _ in range(n):
+            started = time.perf_counter()
+            _ok(client.get(path))
+            samples.append((time.perf_counter() - started) * 1000)
+        return samples
+
+    figures: dict[str, list[float]] = {"plain FoF self-join (hub)": fof_ms}
+    n = args.requests
+    # Interleaved rounds, so a burst of load from elsewhere on the machine lands on every figure alike.
+    for _ in range(4):
+        figures.setdefault("GET /api/ping", []).extend(timed_requests(clients["typical"], "/api/ping", n // 4))
+        caching(0)
+        for name in ("typical", "hub"):
+            figures.setdefault(f"suggestions uncached ({name})", []).extend(
+                timed_requests(clients[name], "/api/connections/suggestions", max(3, n // 40))
+            )
+        caching(300)
+        for name in ("typical", "hub"):
+            _ok(clients[name].get("/api/connections/suggestions"))  # fills the cache
+            figures.setdefault(f"suggestions cached ({name})", []).extend(
+                timed_requests(clients[name], "/api/connections/suggestions", n // 4)
+            )
+    results = {name: percentiles(samples) for name, samples in figures.items()}
+    print(f"\nhub: {hub.connection_count} connections; typical: {typical.connection_count} (median {median})")
+    print(f"{'figure':40} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for name, (p50, p95, p99) in results.items():
+        print(f"{name:40} {len(figures[name]):5} {p50:8.2f} {p95:8.2f} {p99:8.2f}")
+    fof_p50 = results["plain FoF self-join (hub)"][0]
+    ping_p95 = results["GET /api/ping"][1]
+    print()
+    for kind in ("uncached", "cached"):
+        ratio = fof_p50 / results[f"suggestions {kind} (hub)"][0]
+        print(f"FoF self-join p50 / suggestions p50 (hub), {kind}: {ratio:.1f}x")
+    for name in ("typical", "hub"):
+        for kind in ("uncached", "cached"):
+            ratio = results[f"suggestions {kind} ({name})"][1] / ping_p95
+            print(f"suggestions {kind} ({name}) p95 / ping p95: {ratio:.1f}x")
+
+
 def _ok(response):
     if response.status_code != 200:
         raise SystemExit(f"unexpected {response.status_code}: {response.get_data(as_text=True)[:300]}")
@@ -355,7 +446,10 @@ def main() -> None:
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))
         seed(app, args)
-    measure(app, args)
+    if args.cache_figures:
+        cache_figures(app, args)
+    else:
+        measure(app, args)
 
 
 if __name__ == "__main__":
