@@ -55,6 +55,8 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             database.configure_sqlite(db.engine)
     database.install_session_hooks(db.session.session_factory)
+    # Registered after db.init_app, so it runs before Flask-SQLAlchemy's own teardown.
+    app.teardown_appcontext(database.release_session)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True, include_object=database.include_object)
     login_manager.init_app(app)
     csrf.init_app(app)

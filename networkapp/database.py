@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -12,6 +13,8 @@ import sqlalchemy as sa
 from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase
+
+log = logging.getLogger(__name__)
 
 # Constraint names must be deterministic before the first migration, otherwise
 # Alembic cannot drop or alter them later (SQLite and PostgreSQL name them differently).
@@ -216,6 +219,32 @@ def commit() -> None:
         db.session.flush()
         return
     db.session.commit()
+
+
+def release_session(_error: BaseException | None = None) -> None:
+    """End the request's session without letting a dead connection escape.
+
+    When the database goes away mid-request, closing the session rolls back
+    on a broken connection and raises after the response is built; Flask
+    would hand that to the WSGI server, which answers with an HTML 500 in
+    place of the response.  The connection is invalidated instead, so the
+    pool replaces it, and the session is discarded.
+    """
+    from networkapp.extensions import db
+
+    if not db.session.registry.has():
+        return
+    session = db.session.registry()
+    try:
+        session.close()
+    except sa.exc.DBAPIError as error:
+        log.warning("closing the session failed, connection discarded: %s", error.orig)
+        try:
+            session.invalidate()
+        except sa.exc.SQLAlchemyError:
+            log.debug("invalidating the session failed", exc_info=True)
+    finally:
+        db.session.registry.clear()
 
 
 def install_session_hooks(session_factory) -> None:

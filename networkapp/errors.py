@@ -12,7 +12,7 @@ import logging
 
 from flask import Flask, json
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from networkapp.api import PROBLEM_MIME
@@ -108,10 +108,33 @@ def _flatten_validation(messages) -> dict:
     return flat
 
 
-def handle_http_exception(error: HTTPException):
+def _rollback() -> None:
+    """Roll the session back; on a connection that is already gone there is nothing to undo."""
     from networkapp.extensions import db
 
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except Exception:
+        log.debug("rollback after an error failed", exc_info=True)
+
+
+def database_unavailable(error: Exception) -> bool:
+    """The database could not be reached, as opposed to a query that is wrong."""
+    return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+def unavailable_response(error: DBAPIError):
+    _rollback()
+    log.error("database unavailable: %s", error.orig)
+    return problem(503, "Service Unavailable", "The database is temporarily unavailable.", headers={"Retry-After": "2"})
+
+
+def handle_http_exception(error: HTTPException):
+    original = getattr(error, "original_exception", None)
+    if isinstance(error, InternalServerError) and original is not None and database_unavailable(original):
+        # Raised where Flask routes it here rather than to a handler by type (an after_request hook).
+        return unavailable_response(original)
+    _rollback()
     data = getattr(error, "data", None) or {}
     headers = dict(data.get("headers") or {})
     if error.response is not None and error.code == 429:
@@ -141,40 +164,25 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_domain_error(error: DomainError):
-    from networkapp.extensions import db
-
-    db.session.rollback()
+    _rollback()
     return problem(error.status, error.title, error.detail, errors=error.errors, headers=error.headers)
 
 
 def handle_integrity_error(error: IntegrityError):
     """A constraint the database enforces won a race the service did not see."""
-    from networkapp.extensions import db
-
-    db.session.rollback()
+    _rollback()
     log.info("integrity conflict: %s", error.orig)
     return problem(409, "Conflict", "The request conflicts with the current state of the resource.")
 
 
-def handle_operational_error(error: OperationalError):
-    from networkapp.extensions import db
-
-    try:
-        db.session.rollback()
-    except Exception:  # the connection itself may be gone
-        log.debug("rollback after operational error failed", exc_info=True)
-    log.error("database unavailable: %s", error.orig)
-    return problem(503, "Service Unavailable", "The database is temporarily unavailable.", headers={"Retry-After": "2"})
+def handle_database_error(error: DBAPIError):
+    if database_unavailable(error):
+        return unavailable_response(error)
+    return handle_unexpected(error)
 
 
 def handle_unexpected(error: Exception):
-    from networkapp.extensions import db
-
     log.exception("unhandled error", exc_info=error)
-    try:
-        db.session.rollback()
-    except Exception:
-        log.debug("rollback after unexpected error failed", exc_info=True)
     return handle_http_exception(InternalServerError())
 
 
@@ -182,5 +190,5 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
-    app.register_error_handler(OperationalError, handle_operational_error)
+    app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

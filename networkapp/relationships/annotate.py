@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import uuid
 
+import sqlalchemy as sa
 from flask import Response, json, request
 from flask_login import current_user
 
 from networkapp.connections.paths import degrees
+from networkapp.database import SAFE_METHODS
+from networkapp.errors import database_unavailable, unavailable_response
 
 PERSON_KEYS = frozenset({"id", "first_name", "last_name"})
 # Bodies above this size are passed through unchanged rather than re-encoded.
@@ -46,17 +49,30 @@ def add_connection_degrees(response: Response) -> Response:
     body = response.get_json(silent=True)
     people: list[dict] = []
     _people(body, people)
+    # The identity map key, not the attribute: after a commit the attribute is
+    # expired and reading it would reload the viewer's row.
+    viewer_id = sa.inspect(current_user._get_current_object()).identity[0]
     ids: dict[uuid.UUID, list[dict]] = {}
     for person in people:
         try:
             person_id = uuid.UUID(str(person["id"]))
         except ValueError:
             continue
-        if person_id != current_user.id:
+        if person_id != viewer_id:
             ids.setdefault(person_id, []).append(person)
     if not ids:
         return response
-    for person_id, degree in degrees(current_user.id, ids).items():
+    try:
+        found = degrees(viewer_id, ids)
+    except sa.exc.DBAPIError as error:
+        if not database_unavailable(error):
+            raise
+        if request.method in SAFE_METHODS:
+            return unavailable_response(error)
+        # The write has committed: reporting a failure would invite the client
+        # to repeat it, so it gets its result without the degrees.
+        return response
+    for person_id, degree in found.items():
         for person in ids[person_id]:
             person["connection_degree"] = degree
     response.set_data(json.dumps(body))
