@@ -26,7 +26,6 @@ cap keeps every request bounded no matter how famous either end is.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -34,8 +33,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
-from sqlalchemy.dialects import postgresql
 
+from networkapp.database import among
 from networkapp.extensions import db
 from networkapp.models import Block, ConnectionEdge
 
@@ -109,23 +108,6 @@ def _friends_of_many(user_ids: Iterable[uuid.UUID], cap: int) -> dict[uuid.UUID,
     return result
 
 
-def _among(column, ids: Iterable[uuid.UUID]):
-    """``column IN ids`` for a set of thousands; on PostgreSQL as one array parameter.
-
-    Rendering and binding thousands of separate parameters costs PostgreSQL's
-    driver more than the lookup itself.
-    """
-    ids = list(ids)
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return column == sa.any_(sa.bindparam(None, ids, type_=postgresql.ARRAY(sa.Uuid)))
-    if dialect == "sqlite":
-        # One JSON text parameter unpacked by SQLite itself; ids are stored as 32-digit hex there.
-        values = sa.func.json_each(sa.bindparam(None, json.dumps([i.hex for i in ids]), type_=sa.String))
-        return column.in_(sa.select(sa.column("value")).select_from(values))
-    return column.in_(ids)
-
-
 def _links(left: set[uuid.UUID], right: set[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """Edges ``(l, r)`` with ``l`` in ``left`` and ``r`` in ``right``, probed from the smaller side."""
     if not left or not right:
@@ -134,7 +116,7 @@ def _links(left: set[uuid.UUID], right: set[uuid.UUID]) -> list[tuple[uuid.UUID,
     small, large = (right, left) if swap else (left, right)
     rows = db.session.execute(
         sa.select(ConnectionEdge.user_id, ConnectionEdge.friend_id).where(
-            ConnectionEdge.user_id.in_(list(small)), _among(ConnectionEdge.friend_id, large)
+            ConnectionEdge.user_id.in_(list(small)), among(ConnectionEdge.friend_id, large)
         )
     ).all()
     return [(friend, user) if swap else (user, friend) for user, friend in rows]

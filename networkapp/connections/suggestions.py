@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from networkapp.connections import graph, paths, suggestion_cache
 from networkapp.connections.services import DECLINE_COOLDOWN, _visible_user
-from networkapp.database import commit, utcnow
+from networkapp.database import among, commit, utcnow
 from networkapp.errors import BadRequest, Invalid
 from networkapp.extensions import db
 from networkapp.models import (
@@ -168,7 +168,7 @@ def _friends_of_friends(me: User) -> dict[uuid.UUID, int]:
     if normal:
         parts.append(
             sa.select(edge.c.friend_id.label("candidate_id")).where(
-                edge.c.user_id.in_(normal), edge.c.friend_id.not_in(excluded_ids(me_id))
+                among(edge.c.user_id, normal), edge.c.friend_id.not_in(excluded_ids(me_id))
             )
         )
     for hub in hubs:
@@ -304,7 +304,7 @@ def _profile_features(me: User, candidates: dict[uuid.UUID, Candidate]) -> None:
             User.profile_image_url,
             User.industry,
             User.location,
-        ).where(User.id.in_(ids))
+        ).where(among(User.id, ids))
     ):
         candidates[user.id].user = user
 
@@ -318,7 +318,7 @@ def _profile_features(me: User, candidates: dict[uuid.UUID, Candidate]) -> None:
     if my_skills:
         rows = db.session.execute(
             sa.select(UserSkill.user_id, UserSkill.skill_id).where(
-                UserSkill.user_id.in_(ids), UserSkill.skill_id.in_(list(my_skills))
+                among(UserSkill.user_id, ids), UserSkill.skill_id.in_(list(my_skills))
             )
         ).all()
         for user_id, skill_id in rows:
@@ -338,7 +338,7 @@ def _profile_features(me: User, candidates: dict[uuid.UUID, Candidate]) -> None:
             sa.select(
                 Experience.user_id, Experience.company, Experience.position, Experience.start_date, Experience.end_date
             ).where(
-                Experience.user_id.in_(ids),
+                among(Experience.user_id, ids),
                 sa.or_(Experience.company.in_(companies), sa.func.lower(Experience.position).in_(positions)),
             )
         )
@@ -359,7 +359,7 @@ def _profile_features(me: User, candidates: dict[uuid.UUID, Candidate]) -> None:
     if my_schools:
         rows = db.session.execute(
             sa.select(Education.user_id, Education.institution)
-            .where(Education.user_id.in_(ids), Education.institution.in_(my_schools))
+            .where(among(Education.user_id, ids), Education.institution.in_(my_schools))
             .distinct()
         ).all()
         for user_id, institution in rows:

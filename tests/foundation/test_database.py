@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 
 import sqlalchemy as sa
 
@@ -102,3 +103,18 @@ def test_seed_demo_is_idempotent_and_prints_credentials(app, runner):
     response = Actor(app).post("/api/auth/login", json={"username": "ada", "password": "demo-password-2024"})
     assert response.status_code == 200
     assert response.get_json()["network_stats"]["connections"] == 2
+
+
+def test_among_matches_exactly_the_ids_given_as_one_parameter(app, make_user, query_counter):
+    from networkapp.database import among
+
+    people = [make_user() for _ in range(5)]
+    wanted = {uuid.UUID(p.id) for p in people[:3]} | {uuid.uuid4()}
+    with app.app_context():
+        with query_counter() as statements:
+            found = set(db.session.scalars(sa.select(User.id).where(among(User.id, wanted))))
+        nothing = db.session.scalars(sa.select(User.id).where(among(User.id, []))).all()
+    assert found == {uuid.UUID(p.id) for p in people[:3]}
+    assert nothing == []
+    # One bound value for the whole set, not one per id.
+    assert statements[0].count("?") + statements[0].count("%(") == 1
