@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -325,6 +326,26 @@ _INSERT_ONCE = {
     "postgresql": postgresql.insert(_msg).on_conflict_do_nothing(index_elements=["sender_id", "client_id"]),
     "sqlite": sqlite.insert(_msg).on_conflict_do_nothing(index_elements=["sender_id", "client_id"]),
 }
+_TOKEN_COLUMNS = ["token", "message_id", "conversation_id"]
+_each_token = sa.func.json_each(sa.bindparam("tokens")).table_valued("value")
+# A message's search tokens in one row-producing statement, not one row per parameter set: a
+# pipelined executemany costs a driver round of work for every word.
+_INSERT_TOKENS = {
+    "postgresql": sa.insert(_tokens).from_select(
+        _TOKEN_COLUMNS,
+        sa.select(
+            sa.func.unnest(sa.bindparam("tokens", type_=postgresql.ARRAY(sa.String(32)))),
+            sa.bindparam("message", type_=sa.Uuid),
+            sa.bindparam("conversation", type_=sa.Uuid),
+        ),
+    ),
+    "sqlite": sa.insert(_tokens).from_select(
+        _TOKEN_COLUMNS,
+        sa.select(
+            _each_token.c.value, sa.bindparam("message", type_=sa.Uuid), sa.bindparam("conversation", type_=sa.Uuid)
+        ).select_from(_each_token),
+    ),
+}
 _BUMP_CONVERSATION = (
     sa.update(_conv)
     .where(_conv.c.id == sa.bindparam("conversation"))
@@ -387,8 +408,14 @@ def post(
     members = list(session.scalars(_BUMP_PARTICIPANTS, bump))
     tokens = crypto.index_tokens(text)
     if tokens:
+        dialect = session.get_bind().dialect.name
         session.execute(
-            sa.insert(_tokens), [{"token": t, "message_id": message.id, "conversation_id": target.id} for t in tokens]
+            _INSERT_TOKENS[dialect],
+            {
+                "tokens": json.dumps(tokens) if dialect == "sqlite" else tokens,
+                "message": message.id,
+                "conversation": target.id,
+            },
         )
     # Serialised once, here: the push to every participant, the REST body and the ack reuse it.
     message.snapshot = message_dict(message, attachment=attachment)
