@@ -320,11 +320,12 @@ def _by_client_id(sender_id: uuid.UUID, client_id: str) -> Message | None:
 
 
 _INSERT = sa.insert(_msg)
-# A client_id already used by this sender inserts nothing (rowcount 0) instead of failing, so a send
-# needs no savepoint: the race is rare and is answered with the message that won it.
+# A client_id already used by this sender inserts nothing (and returns no row) instead of failing, so
+# a send needs no savepoint: the race is rare and is answered with the message that won it.  RETURNING,
+# not rowcount: psycopg reports no row count for this statement.
 _INSERT_ONCE = {
-    "postgresql": postgresql.insert(_msg).on_conflict_do_nothing(index_elements=["sender_id", "client_id"]),
-    "sqlite": sqlite.insert(_msg).on_conflict_do_nothing(index_elements=["sender_id", "client_id"]),
+    name: dialect.insert(_msg).on_conflict_do_nothing(index_elements=["sender_id", "client_id"]).returning(_msg.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 _TOKEN_COLUMNS = ["token", "message_id", "conversation_id"]
 _each_token = sa.func.json_each(sa.bindparam("tokens")).table_valued("value")
@@ -396,7 +397,7 @@ def post(
     session = db.session
     if client_id is None:
         session.execute(_INSERT, values)
-    elif not session.execute(_INSERT_ONCE[session.get_bind().dialect.name], values).rowcount:
+    elif session.execute(_INSERT_ONCE[session.get_bind().dialect.name], values).first() is None:
         return None
     message = Message(**values)
     if attachment is not None:
