@@ -573,7 +573,7 @@ def main() -> None:
         "--rate", type=float, default=None, help="also send at this many messages/s in all (open loop), e.g. 200"
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--suffix", default="", help="appended to the result file's name, e.g. -sqlite")
+    parser.add_argument("--suffix", default="", help="appended to the result file's name, e.g. --suffix=-sqlite")
     args = parser.parse_args()
 
     ensure_seeded(args.database_url, args.users)
