@@ -273,8 +273,8 @@ def send_message(
     """Send a text message to a connection (creating the 1:1 conversation) or into a conversation.
 
     One statement checks everything before the write (the client_id replay, the conversation,
-    connection and blocks); the rules are applied in the order a reader of this function expects:
-    a replay wins over everything, then the text, then who may write where.
+    connection and blocks), and the rules keep the order clients rely on: a replay wins over
+    everything (whatever the body), then the text (422), then who may write where (404/403).
     """
     if (recipient_id is None) == (conversation_id is None):
         detail = "Give exactly one of recipient_id and conversation_id."
