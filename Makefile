@@ -57,10 +57,11 @@ bench: install-dev
 
 ## Socket.IO chat against an echo round-trip, the Redis queue, and two instances behind nginx (PostgreSQL + Redis).
 BENCH_RT_DB ?= postgresql+psycopg://postgres@127.0.0.1:5432/na_bench_rt
+BENCH_RT_RATE ?= 200
 bench-realtime: install-dev
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
-	$(BIN)/python bench/realtime.py --database-url $(BENCH_RT_DB) --seconds $(BENCH_SECONDS) --repeat $(BENCH_REPEAT)
+	$(BIN)/python bench/realtime.py --database-url $(BENCH_RT_DB) --seconds $(BENCH_SECONDS) --repeat $(BENCH_REPEAT) --rate $(BENCH_RT_RATE)
 	$(BIN)/python bench/scaleout.py --database-url $(BENCH_RT_DB) --seconds $(BENCH_SECONDS) --repeat $(BENCH_REPEAT)
 
 clean:

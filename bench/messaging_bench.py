@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import secrets
@@ -443,6 +444,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/4")
     parser.add_argument("--skip-delivery", action="store_true")
+    parser.add_argument(
+        "--out",
+        type=lambda v: Path(v) if v else None,
+        default=ROOT / "bench" / "results",
+        help="where to write the JSON (empty: nowhere)",
+    )
     args = parser.parse_args()
 
     url = args.database_url or (
@@ -494,6 +501,23 @@ def main() -> None:
         f"\nnaive/ours p95 (service level): list {nl['p95'] / lst['p95']:.1f}x, history {nh['p95'] / hist['p95']:.1f}x"
     )
     print("targets: list p95 <= 20 ms, history p95 <= 15 ms, delivery p99 <= 20 ms (1 process) / 30 ms (2 processes)")
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"{datetime.now(UTC):%Y-%m-%d}-messaging-{args.db}-u{args.users}-m{args.messages}.json"
+        path.write_text(
+            json.dumps(
+                {
+                    "date": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "command": " ".join(["python", *sys.argv]),
+                    "database": args.db,
+                    "users": args.users,
+                    "messages": args.messages,
+                    "results_ms": {name: {k: round(v, 3) for k, v in r.items()} for name, r in results.items()},
+                },
+                indent=1,
+            )
+        )
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

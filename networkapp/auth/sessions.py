@@ -23,17 +23,21 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Built once: every request and every Socket.IO event runs it.
+_SESSION_USER = (
+    sa.select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.id == sa.bindparam("digest"), UserSession.created_at > sa.bindparam("oldest"))
+)
+
+
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     if not token or len(token) > 100:
         return None
     # A session lives as long as its cookie may; an older row is dead even if a cookie survives.
     oldest = utcnow() - current_app.permanent_session_lifetime
-    user = db.session.execute(
-        sa.select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.id == _digest(token), UserSession.created_at > oldest)
-    ).scalar_one_or_none()
+    user = db.session.execute(_SESSION_USER, {"digest": _digest(token), "oldest": oldest}).scalar_one_or_none()
     if user is not None:
         user.session_id = token
     return user

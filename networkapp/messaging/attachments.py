@@ -65,7 +65,7 @@ def clean_name(name: str | None) -> str:
 
 
 def upload(user: User, conversation_id: uuid.UUID, file) -> Message:
-    conversation = services.writable_conversation(user, conversation_id)
+    target = services.writable_conversation(user, conversation_id)
     limit = current_app.config["MESSAGE_ATTACHMENT_MAX_BYTES"]
     try:
         data = file.read(limit + 1)
@@ -84,13 +84,13 @@ def upload(user: User, conversation_id: uuid.UUID, file) -> Message:
     path.write_bytes(data)
     try:
         attachment = MessageAttachment(
-            conversation_id=conversation.id,
+            conversation_id=target.id,
             filename=name,
             content_type=content_type,
             size=len(data),
             storage_name=storage_name,
         )
-        message = services.post(conversation, user.id, name, message_type="file", attachment=attachment)
+        message = services.post(target, user.id, name, message_type="file", attachment=attachment)
         commit()
     except BaseException:
         path.unlink(missing_ok=True)

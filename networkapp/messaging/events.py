@@ -30,6 +30,9 @@ from networkapp.models import ConversationParticipant, SocketPresence
 
 log = logging.getLogger(__name__)
 
+# Built once: a schema costs more to build than to load one event with, and loading keeps no state on it.
+_SEND_SCHEMA = SocketSendSchema()
+
 
 def _origin_allowed() -> bool:
     origin = request.headers.get("Origin")
@@ -99,7 +102,7 @@ class ChatNamespace(AuthenticatedNamespace):
         if self._rate_limited():
             return _error(429, "Too Many Requests", "You are sending messages too quickly; slow down.")
         try:
-            args = SocketSendSchema().load(data if isinstance(data, dict) else {})
+            args = _SEND_SCHEMA.load(data if isinstance(data, dict) else {})
         except ma.ValidationError as error:
             return _error(422, "Unprocessable Content", "The message has invalid fields.", error.normalized_messages())
         try:

@@ -27,11 +27,14 @@ def session_room(key: str) -> str:
 
 
 def _emit(event: str, data: dict, user_ids, namespace: str = CHAT) -> None:
-    for user_id in user_ids:
-        try:
-            socketio.emit(event, data, to=user_room(user_id), namespace=namespace)
-        except Exception:  # a push is best-effort: the row is committed and the client can refetch
-            log.warning("live push of %s failed", event, exc_info=True)
+    # One emit to all the rooms: the packet is encoded once and, with Redis, published once.
+    rooms = [user_room(user_id) for user_id in user_ids]
+    if not rooms:
+        return
+    try:
+        socketio.emit(event, data, to=rooms if len(rooms) > 1 else rooms[0], namespace=namespace)
+    except Exception:  # a push is best-effort: the row is committed and the client can refetch
+        log.warning("live push of %s failed", event, exc_info=True)
 
 
 def push_message(user_ids, payload: dict) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from networkapp.connections import graph
-from networkapp.database import after_commit, commit, utcnow, write_step
+from networkapp.database import after_commit, commit, new_uuid, utcnow, write_step
 from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
 from networkapp.extensions import db
 from networkapp.messaging import crypto, live
@@ -55,26 +59,6 @@ def prefs_for(user_ids) -> dict[uuid.UUID, Prefs]:
         for row in rows
     }
     return {uid: found.get(uid, Prefs()) for uid in ids}
-
-
-def _members_with_prefs(conversation_id: uuid.UUID) -> dict[uuid.UUID, Prefs]:
-    """Participants of a conversation with their preferences, in one query."""
-    settings = MessagingSettings
-    rows = db.session.execute(
-        sa.select(
-            ConversationParticipant.user_id,
-            settings.read_receipts,
-            settings.availability,
-            settings.auto_response,
-            settings.email_opt_out,
-        )
-        .outerjoin(settings, settings.user_id == ConversationParticipant.user_id)
-        .where(ConversationParticipant.conversation_id == conversation_id)
-    ).all()
-    return {
-        uid: Prefs() if receipts is None else Prefs(receipts, availability, auto, list(opt_out or []))
-        for uid, receipts, availability, auto, opt_out in rows
-    }
 
 
 def get_settings(user: User) -> Prefs:
@@ -131,27 +115,91 @@ def _check_can_message(sender_id: uuid.UUID, other_id: uuid.UUID) -> bool:
             ),
         )
     ).one()
+    _refuse_unless_allowed(connected, blocked)
+    return True
+
+
+def _refuse_unless_allowed(connected: bool, blocked: bool) -> None:
     if blocked:
         raise Forbidden("You cannot message this person.")
     if not connected:
         raise Forbidden("You can only message your connections.")
-    return True
 
 
-def _direct_conversation(sender: User, recipient_id: uuid.UUID) -> Conversation:
-    if recipient_id == sender.id:
-        raise Invalid("You cannot message yourself.", field="recipient_id")
-    try:
-        _check_can_message(sender.id, recipient_id)
-    except Forbidden:
-        # Only now is it worth a query to tell "nobody" (404) from "not your connection" (403).
-        if db.session.get(User, recipient_id) is None:
-            raise NotFound("No such user.") from None
-        raise
-    key = Conversation.pair_key_for(sender.id, recipient_id)
-    existing = db.session.scalar(sa.select(Conversation).where(Conversation.pair_key == key))
-    if existing is not None:
-        return existing
+@dataclass(frozen=True)
+class Target:
+    """Where a message goes, as the sending checks found it (no ORM object is needed to post).
+
+    ``peer_id`` is the other person of a 1:1 seen from the sender; ``maybe_away`` is False when
+    the checks saw no other participant set to "away", so posting need not look for an auto-response.
+    """
+
+    id: uuid.UUID
+    is_group: bool
+    peer_id: uuid.UUID | None = None
+    maybe_away: bool = True
+
+
+# The checks before a send, one statement per path, built once: on the hot path building the
+# statement costs about as much as running it.  ``earlier`` is the client_id replay (NULL without one).
+_msg = Message.__table__
+_conv = Conversation.__table__
+_part = ConversationParticipant.__table__
+_edge = ConnectionEdge.__table__
+_block = Block.__table__
+_settings = MessagingSettings.__table__
+_tokens = MessageSearchToken.__table__
+
+
+def _blocked_between(a, b):
+    return sa.exists().where(
+        sa.or_(
+            sa.and_(_block.c.blocker_id == a, _block.c.blocked_id == b),
+            sa.and_(_block.c.blocker_id == b, _block.c.blocked_id == a),
+        )
+    )
+
+
+def _away_among(conversation_id, sender):
+    other = _part.alias("other")
+    return sa.exists().where(
+        other.c.conversation_id == conversation_id,
+        other.c.user_id != sender,
+        _settings.c.user_id == other.c.user_id,
+        _settings.c.availability == "away",
+    )
+
+
+_EARLIER = (
+    sa.select(_msg.c.id)
+    .where(_msg.c.sender_id == sa.bindparam("sender"), _msg.c.client_id == sa.bindparam("client_id"))
+    .scalar_subquery()
+    .label("earlier")
+)
+_SENDER, _OTHER = sa.bindparam("sender"), sa.bindparam("other")
+_DIRECT_GATE = sa.select(
+    _EARLIER,
+    sa.exists().where(_edge.c.user_id == _SENDER, _edge.c.friend_id == _OTHER).label("connected"),
+    _blocked_between(_SENDER, _OTHER).label("blocked"),
+    sa.select(_conv.c.id).where(_conv.c.pair_key == sa.bindparam("pair_key")).scalar_subquery().label("conversation"),
+    sa.exists().where(_settings.c.user_id == _OTHER, _settings.c.availability == "away").label("away"),
+)
+_me = _part.alias("me")
+_CONVERSATION_GATE = (
+    sa.select(
+        _EARLIER,
+        _conv.c.is_group,
+        _me.c.peer_id,
+        sa.exists().where(_edge.c.user_id == _SENDER, _edge.c.friend_id == _me.c.peer_id).label("connected"),
+        _blocked_between(_SENDER, _me.c.peer_id).label("blocked"),
+        _away_among(_me.c.conversation_id, _SENDER).label("away"),
+    )
+    .select_from(_me.join(_conv, _conv.c.id == _me.c.conversation_id))
+    .where(_me.c.conversation_id == sa.bindparam("conversation"), _me.c.user_id == _SENDER)
+)
+
+
+def _create_direct(sender: User, recipient_id: uuid.UUID, key: str) -> uuid.UUID:
     # Two first messages racing: the unique pair key lets one create, the other reuses it.
     try:
         with db.session.begin_nested():
@@ -165,16 +213,44 @@ def _direct_conversation(sender: User, recipient_id: uuid.UUID) -> Conversation:
                 ]
             )
             db.session.flush()
-        return conversation
+        return conversation.id
     except IntegrityError:
-        return db.session.scalar(sa.select(Conversation).where(Conversation.pair_key == key))
+        return db.session.scalar(sa.select(_conv.c.id).where(_conv.c.pair_key == key))
 
 
-def writable_conversation(sender: User, conversation_id: uuid.UUID) -> Conversation:
-    conversation, me = conversation_for(sender, conversation_id)
-    if not conversation.is_group and me.peer_id is not None:
-        _check_can_message(sender.id, me.peer_id)
-    return conversation
+def _direct_target(sender: User, recipient_id: uuid.UUID, gate) -> Target:
+    if recipient_id == sender.id:
+        raise Invalid("You cannot message yourself.", field="recipient_id")
+    try:
+        _refuse_unless_allowed(gate.connected, gate.blocked)
+    except Forbidden:
+        # Only now is it worth a query to tell "nobody" (404) from "not your connection" (403).
+        if db.session.scalar(sa.select(User.id).where(User.id == recipient_id)) is None:
+            raise NotFound("No such user.") from None
+        raise
+    conversation_id = gate.conversation
+    if conversation_id is None:
+        conversation_id = _create_direct(sender, recipient_id, Conversation.pair_key_for(sender.id, recipient_id))
+    return Target(conversation_id, False, recipient_id, bool(gate.away))
+
+
+def _conversation_target(sender: User, conversation_id: uuid.UUID, gate) -> Target:
+    if gate is None:
+        raise NotFound(NOT_FOUND)
+    if not gate.is_group and gate.peer_id is not None:
+        # Across a block a 1:1 conversation does not exist (404), as when reading it.
+        if gate.blocked:
+            raise NotFound(NOT_FOUND)
+        _refuse_unless_allowed(gate.connected, gate.blocked)
+    return Target(conversation_id, gate.is_group, None if gate.is_group else gate.peer_id, bool(gate.away))
+
+
+def writable_conversation(sender: User, conversation_id: uuid.UUID) -> Target:
+    """The conversation ``sender`` may post into now (404 when not theirs, 403 across a 1:1 they may not use)."""
+    gate = db.session.execute(
+        _CONVERSATION_GATE, {"sender": sender.id, "conversation": conversation_id, "client_id": None}
+    ).one_or_none()
+    return _conversation_target(sender, conversation_id, gate)
 
 
 def _clean_content(content: str) -> str:
@@ -194,42 +270,104 @@ def send_message(
     conversation_id: uuid.UUID | None = None,
     client_id: str | None = None,
 ) -> Message:
-    """Send a text message to a connection (creating the 1:1 conversation) or into a conversation."""
+    """Send a text message to a connection (creating the 1:1 conversation) or into a conversation.
+
+    One statement checks everything before the write (the client_id replay, the conversation,
+    connection and blocks), and the rules keep the order clients rely on: a replay wins over
+    everything (whatever the body), then the text (422), then who may write where (404/403).
+    """
     if (recipient_id is None) == (conversation_id is None):
         detail = "Give exactly one of recipient_id and conversation_id."
         raise Invalid(detail, errors={"recipient_id": [detail], "conversation_id": [detail]})
-    if client_id is not None:
-        earlier = _by_client_id(sender.id, client_id)
-        if earlier is not None:
-            return earlier
+    if recipient_id is not None:
+        params = {
+            "sender": sender.id,
+            "other": recipient_id,
+            "client_id": client_id,
+            "pair_key": Conversation.pair_key_for(sender.id, recipient_id),
+        }
+        gate = db.session.execute(_DIRECT_GATE, params).one()
+        earlier = gate.earlier
+    else:
+        params = {"sender": sender.id, "conversation": conversation_id, "client_id": client_id}
+        gate = db.session.execute(_CONVERSATION_GATE, params).one_or_none()
+        # Not (or no longer) a participant: a retry still finds the message it sent.
+        earlier = gate.earlier if gate is not None else (client_id and _earlier_id(sender.id, client_id))
+    if client_id is not None and earlier is not None:
+        return db.session.get(Message, earlier)
     text = _clean_content(content)
     if recipient_id is not None:
-        conversation = _direct_conversation(sender, recipient_id)
+        target = _direct_target(sender, recipient_id, gate)
     else:
-        conversation = writable_conversation(sender, conversation_id)
-    if client_id is None:
-        message = post(conversation, sender.id, text)
-        commit()
-        return message
-    try:
-        with db.session.begin_nested():
-            message = post(conversation, sender.id, text, client_id=client_id)
-    except IntegrityError:
+        target = _conversation_target(sender, conversation_id, gate)
+    message = post(target, sender.id, text, client_id=client_id)
+    if message is None:
         # The same client_id won a race on another connection: that message is the answer.
-        earlier = _by_client_id(sender.id, client_id) if client_id else None
+        earlier = _by_client_id(sender.id, client_id)
         if earlier is None:
-            raise
+            raise Conflict("The message conflicts with the current state of the conversation.")
         return earlier
     commit()
     return message
+
+
+def _earlier_id(sender_id: uuid.UUID, client_id: str) -> uuid.UUID | None:
+    return db.session.scalar(sa.select(_msg.c.id).where(_msg.c.sender_id == sender_id, _msg.c.client_id == client_id))
 
 
 def _by_client_id(sender_id: uuid.UUID, client_id: str) -> Message | None:
     return db.session.scalar(sa.select(Message).where(Message.sender_id == sender_id, Message.client_id == client_id))
 
 
+_INSERT = sa.insert(_msg)
+# A client_id already used by this sender inserts nothing (and returns no row) instead of failing, so
+# a send needs no savepoint: the race is rare and is answered with the message that won it.  RETURNING,
+# not rowcount: psycopg reports no row count for this statement.
+_INSERT_ONCE = {
+    name: dialect.insert(_msg).on_conflict_do_nothing(index_elements=["sender_id", "client_id"]).returning(_msg.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_TOKEN_COLUMNS = ["token", "message_id", "conversation_id"]
+_each_token = sa.func.json_each(sa.bindparam("tokens")).table_valued("value")
+# A message's search tokens in one row-producing statement, not one row per parameter set: a
+# pipelined executemany costs a driver round of work for every word.
+_INSERT_TOKENS = {
+    "postgresql": sa.insert(_tokens).from_select(
+        _TOKEN_COLUMNS,
+        sa.select(
+            sa.func.unnest(sa.bindparam("tokens", type_=postgresql.ARRAY(sa.String(32)))),
+            sa.bindparam("message", type_=sa.Uuid),
+            sa.bindparam("conversation", type_=sa.Uuid),
+        ),
+    ),
+    "sqlite": sa.insert(_tokens).from_select(
+        _TOKEN_COLUMNS,
+        sa.select(
+            _each_token.c.value, sa.bindparam("message", type_=sa.Uuid), sa.bindparam("conversation", type_=sa.Uuid)
+        ).select_from(_each_token),
+    ),
+}
+_BUMP_CONVERSATION = (
+    sa.update(_conv)
+    .where(_conv.c.id == sa.bindparam("conversation"))
+    .values(last_activity=sa.bindparam("now"), last_message_id=sa.bindparam("message"))
+)
+# One statement: the counters are incremented by the database, so concurrent senders never lose an
+# update; it also returns the participants, who are the people to push to.
+_BUMP_PARTICIPANTS = (
+    sa.update(_part)
+    .where(_part.c.conversation_id == sa.bindparam("conversation"))
+    .values(
+        last_activity=sa.bindparam("now"),
+        archived_at=None,
+        unread_count=_part.c.unread_count + sa.case((_part.c.user_id == sa.bindparam("sender"), 0), else_=1),
+    )
+    .returning(_part.c.user_id)
+)
+
+
 def post(
-    conversation: Conversation,
+    target: Target,
     sender_id: uuid.UUID,
     text: str,
     *,
@@ -237,80 +375,81 @@ def post(
     client_id: str | None = None,
     attachment=None,
     auto_reply: bool = True,
-) -> Message:
+) -> Message | None:
     """Store a message, bump the conversation for every participant and queue its live push.
 
-    The caller owns the transaction.
+    The caller owns the transaction.  Returns None, having written nothing, when ``client_id`` is
+    already taken by this sender.  The returned ``Message`` is not loaded into the session: it
+    carries what the REST body and the push need (``snapshot``, ``payload``).
     """
     now = utcnow()
-    everyone = _members_with_prefs(conversation.id)
-    members = list(everyone)
-    others = [uid for uid in members if uid != sender_id]
-    message = Message(
-        conversation_id=conversation.id,
-        sender_id=sender_id,
-        recipient_id=others[0] if not conversation.is_group and others else None,
-        content=text,
-        message_type=message_type,
-        client_id=client_id,
-        sent_at=now,
-    )
-    db.session.add(message)
-    db.session.flush()
+    values = {
+        "id": new_uuid(),
+        "conversation_id": target.id,
+        "sender_id": sender_id,
+        "recipient_id": None if target.is_group else target.peer_id,
+        "content": text,
+        "message_type": message_type,
+        "client_id": client_id,
+        "sent_at": now,
+        "read_at": None,
+    }
+    session = db.session
+    if client_id is None:
+        session.execute(_INSERT, values)
+    elif session.execute(_INSERT_ONCE[session.get_bind().dialect.name], values).first() is None:
+        return None
+    message = Message(**values)
     if attachment is not None:
         attachment.message_id = message.id
-        db.session.add(attachment)
-        db.session.flush()
-    conversation.last_activity = now
-    conversation.last_message_id = message.id
-    # One statement: the counters are incremented by the database, so concurrent senders never lose an update.
-    db.session.execute(
-        sa.update(ConversationParticipant)
-        .where(ConversationParticipant.conversation_id == conversation.id)
-        .values(
-            last_activity=now,
-            archived_at=None,
-            unread_count=ConversationParticipant.unread_count
-            + sa.case((ConversationParticipant.user_id == sender_id, 0), else_=1),
-        )
-        .execution_options(synchronize_session=False)
-    )
+        session.add(attachment)
+        session.flush()
+    bump = {"conversation": target.id, "now": now, "message": message.id, "sender": sender_id}
+    session.execute(_BUMP_CONVERSATION, bump)
+    members = list(session.scalars(_BUMP_PARTICIPANTS, bump))
     tokens = crypto.index_tokens(text)
     if tokens:
-        db.session.execute(
-            sa.insert(MessageSearchToken),
-            [{"token": t, "message_id": message.id, "conversation_id": conversation.id} for t in tokens],
+        dialect = session.get_bind().dialect.name
+        session.execute(
+            _INSERT_TOKENS[dialect],
+            {
+                "tokens": json.dumps(tokens) if dialect == "sqlite" else tokens,
+                "message": message.id,
+                "conversation": target.id,
+            },
         )
-    # Captured before commit expires the row: the push, the REST body and the ack reuse it without reloading.
+    # Serialised once, here: the push to every participant, the REST body and the ack reuse it.
     message.snapshot = message_dict(message, attachment=attachment)
     payload = message.payload = serialize(message.snapshot)
     after_commit(lambda: live.push_message(members, payload))
-    prefs = {uid: everyone[uid] for uid in others}
-    _queue_emails(message, others, prefs)
-    if auto_reply and message_type != "system":
-        _auto_respond(conversation, sender_id, prefs, now)
+    others = [uid for uid in members if uid != sender_id]
+    emails = bool(current_app.config.get("MAIL_SERVER"))
+    answer = auto_reply and message_type != "system" and target.maybe_away
+    if others and (emails or answer):
+        prefs = prefs_for(others)
+        if emails:
+            _queue_emails(message, others, prefs)
+        if answer:
+            _auto_respond(target, sender_id, prefs, now)
     return message
 
 
-def _auto_respond(conversation: Conversation, sender_id: uuid.UUID, prefs: dict, now: datetime) -> None:
+def _auto_respond(target: Target, sender_id: uuid.UUID, prefs: dict, now: datetime) -> None:
     for user_id, pref in prefs.items():
         if pref.availability != "away" or not pref.auto_response:
             continue
         try:
             with db.session.begin_nested():
-                db.session.add(AutoResponseLog(conversation_id=conversation.id, user_id=user_id, day=now.date()))
+                db.session.add(AutoResponseLog(conversation_id=target.id, user_id=user_id, day=now.date()))
                 db.session.flush()
         except IntegrityError:
             continue  # already answered in this conversation today
-        post(conversation, user_id, pref.auto_response, message_type="system", auto_reply=False)
+        reply_to = Target(target.id, target.is_group, None if target.is_group else sender_id, maybe_away=False)
+        post(reply_to, user_id, pref.auto_response, message_type="system", auto_reply=False)
 
 
 def _queue_emails(message: Message, recipients: list[uuid.UUID], prefs: dict) -> None:
     """People with no live socket hear about the message in their next e-mail digest."""
-    from flask import current_app
-
-    if not recipients or not current_app.config.get("MAIL_SERVER"):
-        return
     online = set(
         db.session.scalars(sa.select(SocketPresence.user_id).where(SocketPresence.user_id.in_(recipients)).distinct())
     )
@@ -346,9 +485,15 @@ def message_dict(
 
 def serialize(snapshot: dict) -> dict:
     """The message as pushed over Socket.IO: the same JSON the REST views return."""
+    return _message_schema().dump(snapshot)
+
+
+@cache
+def _message_schema():
+    # One instance: building a schema costs more than dumping a message with it.
     from networkapp.messaging.schemas import MessageSchema
 
-    return MessageSchema().dump(snapshot)
+    return MessageSchema()
 
 
 def created_view(message: Message) -> dict:
