@@ -5,10 +5,18 @@ SQLAlchemy Core batch inserts, then times, server-side and in one run:
 
 - ``GET /api/feed`` first page and second page through the app (Flask test client);
 - the naive feed: load every post of every connection, filter visibility and
-  rank in Python (same score formula), for the same viewers.
+  rank in Python (same score formula).
 
     python bench/feed_bench.py --db sqlite --users 20000 --connections 200000 --posts 400000
     python bench/feed_bench.py --db postgres --users 100000 --connections 1000000 --posts 2000000
+
+Each figure that times a first visit (first page over HTTP, the service call,
+the naive feed) runs on its own ``--viewers`` people, one request each by
+default, so no figure reads rows another one has just brought into the caches;
+the second page is fetched right after the first by the same people, as
+someone scrolling would.  ``--reuse`` times a database an earlier run seeded
+with the same sizes (``--sqlite-path`` for SQLite), after upgrading it to the
+newest migration, so a query or index change is measured without reseeding.
 
 The PostgreSQL target's ``public`` schema is dropped and recreated: point
 ``--pg-url`` at a scratch database on 127.0.0.1 only.
@@ -34,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 PASSWORD = "bench password 2024"  # noqa: S105  (synthetic accounts on a scratch database)
 BATCH = 10_000
+WARMUP = 5
 DAYS = 365
 
 
@@ -44,10 +53,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=None, help="default: 10 per user")
     parser.add_argument("--posts", type=int, default=None, help="default: 20 per user")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per figure")
-    parser.add_argument("--viewers", type=int, default=40, help="distinct signed-in viewers")
+    parser.add_argument("--viewers", type=int, default=200, help="distinct viewers per figure")
     parser.add_argument("--sqlite-path", default=None)
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/na_test_feed")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the database an earlier run seeded with the same sizes (upgraded to the newest migration)",
+    )
     args = parser.parse_args()
     args.connections = args.connections or args.users * 10
     args.posts = args.posts or args.users * 20
@@ -58,6 +72,8 @@ def database_url(args) -> str:
     if args.db == "postgres":
         if "127.0.0.1" not in args.pg_url and "localhost" not in args.pg_url:
             raise SystemExit("refusing to load anything but a local database")
+        if args.reuse:
+            return args.pg_url
         engine = sa.create_engine(args.pg_url)
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
@@ -65,6 +81,10 @@ def database_url(args) -> str:
         engine.dispose()
         return args.pg_url
     path = args.sqlite_path or os.path.join(tempfile.mkdtemp(prefix="feed-bench-"), "bench.db")
+    if args.reuse:
+        if not os.path.exists(path):
+            raise SystemExit("--reuse needs the --sqlite-path of an earlier run")
+        return f"sqlite:///{path}"
     if os.path.exists(path):
         os.remove(path)
     return f"sqlite:///{path}"
@@ -199,8 +219,25 @@ def seed(app, args, rng: random.Random) -> list[uuid.UUID]:
     return [u for u in user_ids if degree.get(u, 0) > 0]
 
 
-def naive_feed(viewer_id: uuid.UUID, limit: int = 20) -> list:
-    """All posts of all connections, filtered and ranked in Python."""
+def seeded(app, args) -> list[uuid.UUID]:
+    """The people with connections in a database seeded earlier, in the order ``seed`` returns them."""
+    from networkapp.extensions import db
+    from networkapp.models import Connection, ConnectionEdge, Post, User
+
+    with app.app_context():
+        counts = [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (User, Connection, Post)]
+        if counts != [args.users, args.connections, args.posts]:
+            raise SystemExit(f"the database holds {counts} users, connections, posts: seed it without --reuse")
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+        rows = db.session.execute(
+            sa.select(User.id, User.username).where(sa.exists().where(ConnectionEdge.user_id == User.id))
+        ).all()
+    return [user_id for user_id, _ in sorted(rows, key=lambda row: int(row.username.removeprefix("bench")))]
+
+
+def naive_feed(viewer_id: uuid.UUID, limit: int = 20) -> tuple[list, int]:
+    """All posts of all connections, filtered and ranked in Python; also how many posts it loaded."""
     from networkapp.connections import graph
     from networkapp.extensions import db
     from networkapp.feed.scoring import score
@@ -221,7 +258,7 @@ def naive_feed(viewer_id: uuid.UUID, limit: int = 20) -> list:
         engagement = row.like_count + 2 * row.comment_count
         ranked.append((score("post", (now - row.created_at).total_seconds(), 0.0, engagement), row.id))
     ranked.sort(reverse=True)
-    return ranked[:limit]
+    return ranked[:limit], len(rows)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float, float]:
@@ -243,26 +280,38 @@ def main() -> None:
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
     print(f"{args.db}: {args.users:,} users, {args.connections:,} connections, {args.posts:,} posts")
-    started = time.perf_counter()
-    connected = seed(app, args, rng)
-    print(f"seeded in {time.perf_counter() - started:.0f} s")
+    if args.reuse:
+        connected = seeded(app, args)
+    else:
+        started = time.perf_counter()
+        connected = seed(app, args, rng)
+        print(f"seeded in {time.perf_counter() - started:.0f} s")
 
-    viewers = []
-    for n in rng.sample(range(len(connected)), min(args.viewers, len(connected))):
+    # Disjoint viewers per first-visit figure: a figure timed on people another figure has just
+    # read would measure that figure's leftovers in the caches, not its own reads.
+    per_set = min(args.viewers, (len(connected) - WARMUP) // 3)
+    picked = [connected[n] for n in random.Random(args.seed + 1).sample(range(len(connected)), 3 * per_set + WARMUP)]
+    http_ids, service_ids, naive_ids = (picked[k * per_set : (k + 1) * per_set] for k in range(3))
+    warmup_ids = picked[3 * per_set :]
+
+    def sign_in(user_id: uuid.UUID):
         client = app.test_client()
         with app.app_context():
             from networkapp.models import User
 
-            username = db.session.get(User, connected[n]).username
+            username = db.session.get(User, user_id).username
         response = client.post(
             "/api/auth/login",
             json={"username": username, "password": PASSWORD},
             headers={"X-CSRF-Token": client.get("/api/auth/csrf").get_json()["csrf_token"]},
         )
         assert response.status_code == 200, response.get_json()
-        viewers.append((connected[n], client))
+        return client
 
-    def timed(fn) -> list[float]:
+    http_viewers = [(user_id, sign_in(user_id)) for user_id in http_ids]
+    warmup_viewers = [(user_id, sign_in(user_id)) for user_id in warmup_ids]
+
+    def timed(viewers, fn) -> list[float]:
         samples = []
         for i in range(args.requests):
             viewer_id, client = viewers[i % len(viewers)]
@@ -271,13 +320,15 @@ def main() -> None:
             samples.append((time.perf_counter() - t0) * 1000)
         return samples
 
-    def first_page(_viewer_id, client):
+    cursors: dict[uuid.UUID, str | None] = {}
+    sizes: list[int] = []
+    naive_rows: list[int] = []
+
+    def first_page(viewer_id, client):
         response = client.get("/api/feed")
         assert response.status_code == 200
-
-    cursors = {}
-    for viewer_id, client in viewers:
-        cursors[viewer_id] = client.get("/api/feed").get_json()["next_cursor"]
+        cursors[viewer_id] = response.json["next_cursor"]
+        sizes.append(len(response.json["items"]))
 
     def second_page(viewer_id, client):
         cursor = cursors[viewer_id]
@@ -286,7 +337,7 @@ def main() -> None:
 
     def naive(viewer_id, _client):
         with app.app_context():
-            naive_feed(viewer_id)
+            naive_rows.append(naive_feed(viewer_id)[1])
 
     def service(viewer_id, _client):
         # The same work as the HTTP figure minus the request pipeline, to compare like with like.
@@ -296,16 +347,20 @@ def main() -> None:
         with app.app_context():
             feed(db.session.get(User, viewer_id), limit=20, cursor=None)
 
-    for _viewer_id, client in viewers[:5]:  # warm caches and connection pool
+    for _viewer_id, client in warmup_viewers:  # the connection pool and statement caches, not these viewers' rows
         client.get("/api/feed")
     figures = {
-        "feed first page (HTTP)": timed(first_page),
-        "feed second page (HTTP)": timed(second_page),
-        "feed first page (service call, no HTTP)": timed(service),
-        "naive: all posts of all connections, sorted in Python": timed(naive),
+        "feed first page (HTTP)": timed(http_viewers, first_page),
+        "feed second page (HTTP), right after the first": timed(http_viewers, second_page),
+        "feed first page (service call, no HTTP)": timed([(v, None) for v in service_ids], service),
+        "naive: all posts of all connections, sorted in Python": timed([(v, None) for v in naive_ids], naive),
     }
-    sizes = [len(client.get("/api/feed").get_json()["items"]) for _, client in viewers[:10]]
-    print(f"\n{args.requests} requests per figure over {len(viewers)} viewers; first-page sizes {sizes}")
+    print(
+        f"\n{args.requests} requests per figure, {per_set} distinct viewers per figure "
+        f"(each timed on its first visit when requests <= viewers); first-page sizes: median "
+        f"{statistics.median(sizes):.0f}, min {min(sizes)}; posts the naive feed loads per viewer: median "
+        f"{statistics.median(naive_rows):.0f}, max {max(naive_rows)}"
+    )
     print(f"{'measure':<56}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     results = {}
     for name, samples in figures.items():
