@@ -189,11 +189,14 @@ def test_common_words_rank_only_the_newest_matches(app, alice, bob, post_job, sm
 
 
 def test_fewer_matches_than_the_cap_rank_exactly_as_before(bob, catalogue, small_cap):
+    from networkapp.jobs import search
+
+    default = search.RANKED_CANDIDATES
     for query in ("q=python", "q=engineer", "title=python", "q=python&company=marketing"):
         full = bob.get(f"/api/jobs?{query}").get_json()["items"]
         small_cap(len(full))
         capped = bob.get(f"/api/jobs?{query}").get_json()["items"]
-        small_cap(2000)
+        small_cap(default)
         assert [(i["id"], i["score"]) for i in capped] == [(i["id"], i["score"]) for i in full]
     assert ids(bob.get("/api/jobs?q=python"))[0] == catalogue["py_title"]
 
