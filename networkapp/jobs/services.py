@@ -300,7 +300,7 @@ def listing(viewer: User | None, args: dict):
         if args.get(field) and not search.has_words(args[field]):
             raise Invalid("Give at least one word to search for.", field=field)
     stmt = sa.select(Job).where(open_now())
-    hits = search.hits(args.get("q"), args.get("title"), args.get("company"))
+    hits = search.newest_hits(args.get("q"), args.get("title"), args.get("company"))
     if hits is not None:
         stmt = stmt.add_columns(hits.c.score).join(hits, hits.c.job_id == Job.id)
     if viewer_id is not None:

@@ -155,3 +155,101 @@ def test_nul_characters_are_422_not_500(bob, field):
 def test_nul_characters_in_bodies_are_422(alice):
     response = alice.post("/api/jobs", json={"title": "a\x00b", "company": "Acme"})
     assert response.status_code == 422 and "title" in response.get_json()["errors"]
+
+
+# --- the ranked candidates: only the newest matches are scored ---------------------------------
+
+
+@pytest.fixture
+def small_cap(monkeypatch):
+    from networkapp.jobs import search
+
+    def cap(n: int) -> None:
+        monkeypatch.setattr(search, "RANKED_CANDIDATES", n)
+
+    return cap
+
+
+def test_common_words_rank_only_the_newest_matches(app, alice, bob, post_job, small_cap):
+    best = post_job(alice, title="Python Developer", company="Snakes")["id"]
+    newer = post_job(alice, title="Analyst", company="Numbers", description="some python")["id"]
+    # Posted last but dated oldest: recency is the posting time, not the order of insertion.
+    oldest = post_job(alice, title="Tester", company="Checks", description="python checks")["id"]
+    post_job(alice, title="Gardener", company="Green")
+    for job_id, days in ((best, 1), (newer, 2), (oldest, 3)):
+        shift_job(app, job_id, posted_at=past(days))
+    assert ids(bob.get("/api/jobs?q=python")) == [best, newer, oldest]
+
+    small_cap(2)
+    assert ids(bob.get("/api/jobs?q=python")) == [best, newer]
+    # Re-dating a posting moves it in the index too: the best match falls out of the newest two.
+    shift_job(app, best, posted_at=past(5))
+    found = ids(bob.get("/api/jobs?q=python"))
+    assert sorted(found) == sorted([newer, oldest]) and best not in found
+
+
+def test_fewer_matches_than_the_cap_rank_exactly_as_before(bob, catalogue, small_cap):
+    from networkapp.jobs import search
+
+    default = search.RANKED_CANDIDATES
+    for query in ("q=python", "q=engineer", "title=python", "q=python&company=marketing"):
+        full = bob.get(f"/api/jobs?{query}").get_json()["items"]
+        small_cap(len(full))
+        capped = bob.get(f"/api/jobs?{query}").get_json()["items"]
+        small_cap(default)
+        assert [(i["id"], i["score"]) for i in capped] == [(i["id"], i["score"]) for i in full]
+    assert ids(bob.get("/api/jobs?q=python"))[0] == catalogue["py_title"]
+
+
+def test_pagination_walks_the_capped_results_once(app, alice, bob, post_job, small_cap):
+    jobs = [post_job(alice, title=f"Engineer {n}", description="rust " * (n + 1))["id"] for n in range(6)]
+    for n, job_id in enumerate(jobs):
+        shift_job(app, job_id, posted_at=past(n + 1))
+    small_cap(4)
+    one_page = ids(bob.get("/api/jobs?q=rust&limit=100"))
+    assert sorted(one_page) == sorted(jobs[:4])
+    seen, cursor = [], None
+    while True:
+        body = bob.get("/api/jobs?q=rust&limit=1" + (f"&cursor={cursor}" if cursor else "")).get_json()
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert seen == one_page
+
+
+def test_filters_and_open_state_apply_within_the_newest_matches(app, alice, bob, post_job, small_cap):
+    new_berlin = post_job(alice, title="Python Dev", location="Berlin")["id"]
+    london = post_job(alice, title="Python Dev", location="London")["id"]
+    old_berlin = post_job(alice, title="Python Dev", location="Berlin")["id"]
+    closed = post_job(alice, title="Python Dev", location="Berlin")["id"]
+    for job_id, days in ((closed, 1), (new_berlin, 2), (london, 3), (old_berlin, 4)):
+        shift_job(app, job_id, posted_at=past(days))
+    assert alice.delete(f"/api/jobs/{closed}").status_code == 204
+    assert ids(bob.get("/api/jobs?q=python&location=berlin")) == [new_berlin, old_berlin]
+
+    small_cap(3)
+    # The closed posting is among the three newest matches: it takes a place and is not served.
+    assert ids(bob.get("/api/jobs?q=python")) == [new_berlin, london]
+    assert ids(bob.get("/api/jobs?q=python&location=berlin")) == [new_berlin]
+    assert ids(bob.get("/api/jobs?location=berlin")) == [new_berlin, old_berlin]
+
+
+def test_index_rebuilt_by_the_migration_keeps_existing_postings(app, runner, alice, bob, post_job, small_cap):
+    from tests.conftest import ON_POSTGRES
+
+    if ON_POSTGRES:
+        # The shared PostgreSQL test schema is reused by later tests; the SQLite pass covers the rebuild.
+        return
+    jobs = [post_job(alice, title="Rust Engineer", description=f"rust role {n}")["id"] for n in range(3)]
+    for n, job_id in enumerate(jobs):
+        shift_job(app, job_id, posted_at=past(n + 1))
+    result = runner.invoke(args=["db", "downgrade", "a97684547f1e"])
+    assert result.exit_code == 0, result.output
+    assert sorted(ids(bob.get("/api/jobs?q=rust"))) == sorted(jobs)
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    small_cap(2)
+    assert sorted(ids(bob.get("/api/jobs?q=rust"))) == sorted(jobs[:2])
+    newest = post_job(alice, title="Rust Lead")["id"]
+    assert newest in ids(bob.get("/api/jobs?q=rust"))
