@@ -300,6 +300,9 @@ def measure(app, args) -> None:
         call()
         figures.setdefault(name, []).append((time.perf_counter() - started) * 1000)
 
+    from networkapp import settle_heap
+
+    settle_heap()  # as wsgi.py does in the server process
     client = app.test_client()
     for user_id in sample:
         sign_in(app, client, user_id)

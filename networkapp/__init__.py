@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 from flask import Flask
 
 from config import CONFIGS, derived_fernet_key
+
+
+def settle_heap() -> None:
+    """Take what start-up made out of the cyclic garbage collector's sight (call once the app is built).
+
+    Modules, the app, the mappers and their caches live as long as the
+    process.  Left in the collector's generations, every full collection walks
+    them again: on a 350 000-object heap those pauses took 60-90 ms each and
+    made the p99 of the heavier endpoints.  Frozen, a full collection only
+    walks what requests created (6-11 ms measured).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(config_name: str | None = None) -> Flask:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from networkapp import create_app
@@ -279,3 +281,17 @@ def test_nul_characters_are_422_everywhere(anon, path, kwargs):
 
 def test_nul_characters_in_the_query_string_are_422(alice):
     assert_problem(alice.get("/api/notifications?cursor=%00"), 422)
+
+
+def test_the_server_process_freezes_its_start_up_heap(monkeypatch):
+    import gc
+
+    import networkapp
+
+    calls = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc, "collect", lambda *a: calls.append("collect") or 0)
+    networkapp.settle_heap()
+    assert calls == ["collect", "freeze"]
+    source = (Path(networkapp.__file__).resolve().parent.parent / "wsgi.py").read_text()
+    assert source.index("settle_heap()") > source.index("app = create_app()")
