@@ -19,3 +19,15 @@ keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """The worker has loaded wsgi:app: freeze what start-up made (networkapp.settle_heap).
+
+    Here and not in wsgi.py, which every ``flask`` command imports too: a CLI
+    process that freezes its heap never finalises its pooled SQLite
+    connection, so the last write-ahead log is left uncheckpointed at exit.
+    """
+    from networkapp import settle_heap
+
+    settle_heap()

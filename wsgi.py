@@ -2,11 +2,10 @@
 
 import os
 
-from networkapp import create_app, settle_heap
+from networkapp import create_app
 from networkapp.extensions import socketio
 
 app = create_app()
-settle_heap()
 
 if __name__ == "__main__":
     socketio.run(

@@ -302,7 +302,7 @@ def measure(app, args) -> None:
 
     from networkapp import settle_heap
 
-    settle_heap()  # as wsgi.py does in the server process
+    settle_heap()  # as the gunicorn worker does once the app is loaded (gunicorn.conf.py)
     client = app.test_client()
     for user_id in sample:
         sign_in(app, client, user_id)
