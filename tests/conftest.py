@@ -175,7 +175,7 @@ class Actor:
 PASSWORD = "correct horse battery staple"
 # Statements the connection_degree annotation adds to a response that shows people
 # (networkapp.relationships.annotate: one batch for the whole body).
-DEGREE_QUERIES = 5
+DEGREE_QUERIES = 4
 
 
 @pytest.fixture

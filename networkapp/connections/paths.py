@@ -82,30 +82,46 @@ def _friends(user_id: uuid.UUID) -> set[uuid.UUID]:
     return set(rows)
 
 
-def _friends_of_many(user_ids: Iterable[uuid.UUID], cap: int) -> dict[uuid.UUID, set[uuid.UUID]]:
-    """Connections of several people in one query, each list cut at ``cap`` (lowest ids first).
+def _friends_of_many(
+    caps: dict[uuid.UUID, int], *, blocks_around: list[uuid.UUID] | None = None
+) -> tuple[dict[uuid.UUID, set[uuid.UUID]], dict[uuid.UUID, set[uuid.UUID]]]:
+    """Connections of several people in one query, each list cut at its cap (lowest ids first).
 
     One LIMITed index range per person, glued with UNION ALL: a window function over
-    everyone's edges would read every edge of every hub before cutting.
+    everyone's edges would read every edge of every hub before cutting.  With
+    ``blocks_around``, the same statement also returns the blocks around those people
+    (second result, as ``_blocked_counterparts`` gives them).
     """
-    ids = list(set(user_ids))
-    result: dict[uuid.UUID, set[uuid.UUID]] = {uid: set() for uid in ids}
-    if not ids:
-        return result
+    result: dict[uuid.UUID, set[uuid.UUID]] = {uid: set() for uid in caps}
+    blocked: dict[uuid.UUID, set[uuid.UUID]] = {uid: set() for uid in blocks_around or ()}
+    if not caps:
+        return result, blocked
     parts = [
         sa.select(
-            sa.select(ConnectionEdge.user_id, ConnectionEdge.friend_id)
+            sa.select(sa.literal("edge").label("kind"), ConnectionEdge.user_id, ConnectionEdge.friend_id)
             .where(ConnectionEdge.user_id == uid)
             .order_by(ConnectionEdge.friend_id)
             .limit(cap)
             .subquery()
         )
-        for uid in ids
+        for uid, cap in caps.items()
     ]
+    if blocks_around:
+        parts.append(
+            sa.select(sa.literal("block"), Block.blocker_id, Block.blocked_id).where(
+                sa.or_(Block.blocker_id.in_(blocks_around), Block.blocked_id.in_(blocks_around))
+            )
+        )
     stmt = parts[0] if len(parts) == 1 else sa.union_all(*parts)
-    for user_id, friend_id in db.session.execute(stmt):
-        result[user_id].add(friend_id)
-    return result
+    for kind, left, right in db.session.execute(stmt).all():
+        if kind == "edge":
+            result[left].add(right)
+            continue
+        if left in blocked:
+            blocked[left].add(right)
+        if right in blocked:
+            blocked[right].add(left)
+    return result, blocked
 
 
 def _links(left: set[uuid.UUID], right: set[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID]]:
@@ -122,9 +138,14 @@ def _links(left: set[uuid.UUID], right: set[uuid.UUID]) -> list[tuple[uuid.UUID,
     return [(friend, user) if swap else (user, friend) for user, friend in rows]
 
 
-def degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int | None]:
+def degrees(
+    viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID], *, beyond_second: bool = False
+) -> dict[uuid.UUID, int | None]:
     """Degree of separation (1, 2, 3 or ``None``) from ``viewer_id`` to each of ``other_ids``.
 
+    ``beyond_second`` is the caller's word that none of them is the viewer's
+    connection or shares one with the viewer (suggestions know it from their
+    exclusions and exact mutual counts): only the third hop is searched then.
     Remembered for the rest of the request: a service that ranks by degree and the
     response annotation (``connection_degree``) then share one computation.
     """
@@ -132,7 +153,8 @@ def degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> dict[uuid.U
     cache: dict = g.setdefault("connection_degrees", {}) if has_request_context() else {}
     missing = [o for o in others if (viewer_id, o) not in cache]
     if missing:
-        for other, degree in _compute_degrees(viewer_id, missing).items():
+        compute = _third_degrees if beyond_second else _compute_degrees
+        for other, degree in compute(viewer_id, missing).items():
             cache[(viewer_id, other)] = degree
     return {o: cache[(viewer_id, o)] for o in others}
 
@@ -171,11 +193,11 @@ def _first_hop(viewer_id: uuid.UUID, others: list[uuid.UUID]):
 def _compute_degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int | None]:
     """Degree of separation for each of ``other_ids``, computed from the graph.
 
-    A whole page of people costs at most five queries whatever its size: the
+    A whole page of people costs at most four queries whatever its size: the
     blocks around everyone involved together with which of them are the
     viewer's connections, the edges from the rest into the viewer's
-    connections, and for those further away their own connections, the
-    viewer's connections and the edges between the two sets.  Blocked pairs
+    connections, and for those further away their own connections with the
+    viewer's (one statement), then the edges between the two sets.  Blocked pairs
     and the viewer themself get ``None``.
     """
     others = list(dict.fromkeys(other_ids))
@@ -214,15 +236,24 @@ def _compute_degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> di
     if not unplaced:
         return result
 
-    mine = _friends(viewer_id) - blocked[viewer_id]
+    friends, _ = _friends_of_many(_third_hop_caps(viewer_id, unplaced))
+    _place_third(viewer_id, unplaced, friends, blocked, result)
+    return result
 
-    theirs = _friends_of_many(unplaced, _frontier_cap() if len(unplaced) == 1 else _batch_frontier_cap())
+
+def _third_hop_caps(viewer_id: uuid.UUID, others: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    cap = _frontier_cap() if len(others) == 1 else _batch_frontier_cap()
+    return {**dict.fromkeys(others, cap), viewer_id: _frontier_cap()}
+
+
+def _place_third(viewer_id, others, friends, blocked, result) -> None:
+    """Set ``result[other] = 3`` for each of ``others`` one of whose connections one of mine reaches."""
+    mine = friends[viewer_id] - blocked[viewer_id]
     far: dict[uuid.UUID, set[uuid.UUID]] = {
-        other: theirs[other] - blocked[other] - blocked[viewer_id] - {viewer_id} for other in unplaced
+        other: friends[other] - blocked[other] - blocked[viewer_id] - {viewer_id} for other in others
     }
     if not far:
-        return result
-
+        return
     # Which of my connections reach which of their connections in one hop.
     reach: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for near, remote in _links(mine, set().union(*far.values())):
@@ -232,6 +263,21 @@ def _compute_degrees(viewer_id: uuid.UUID, other_ids: Iterable[uuid.UUID]) -> di
             if reach.get(remote, set()) - blocked[other] - {other}:
                 result[other] = 3
                 break
+
+
+def _third_degrees(viewer_id: uuid.UUID, other_ids: list[uuid.UUID]) -> dict[uuid.UUID, int | None]:
+    """``_compute_degrees`` for people known to be beyond the second degree: two queries.
+
+    Their connections, mine and the blocks around us all come in one statement, then the
+    edges between the two sides.
+    """
+    others = [o for o in other_ids if o != viewer_id]
+    result: dict[uuid.UUID, int | None] = dict.fromkeys(other_ids)
+    if not others:
+        return result
+    friends, blocked = _friends_of_many(_third_hop_caps(viewer_id, others), blocks_around=[viewer_id, *others])
+    candidates = [o for o in others if o not in blocked[viewer_id]]
+    _place_third(viewer_id, candidates, friends, blocked, result)
     return result
 
 

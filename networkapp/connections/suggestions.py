@@ -23,6 +23,7 @@ may only be stale in its order, never in who is shown.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -30,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 
 from networkapp.connections import graph, paths, suggestion_cache
 from networkapp.connections.services import DECLINE_COOLDOWN, _visible_user
-from networkapp.database import among, commit, utcnow
+from networkapp.database import among_param, commit, ids_value, serial_plans, utcnow
 from networkapp.errors import BadRequest, Invalid
 from networkapp.extensions import db
 from networkapp.models import (
@@ -79,7 +80,7 @@ EVENT_POOL = 50
 class Candidate:
     user_id: uuid.UUID
     mutual: int = 0
-    user: sa.Row | None = None
+    user: dict | None = None
     skills: list[str] = field(default_factory=list)
     companies: list[str] = field(default_factory=list)
     overlapped: bool = False
@@ -91,22 +92,27 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
 
 
-def excluded_ids(me_id: uuid.UUID) -> sa.CompoundSelect:
-    """Everyone who must not be suggested to ``me_id`` (the set ``eligible`` probes for one person)."""
-    since = utcnow() - DECLINE_COOLDOWN
+def excluded_ids(me, since=None) -> sa.CompoundSelect:
+    """Everyone who must not be suggested to ``me`` (the set ``eligible`` probes for one person).
+
+    ``me`` is an id, or a bound parameter in a statement built once (``since`` is then one too).
+    """
+    if since is None:
+        since = utcnow() - DECLINE_COOLDOWN
     open_pair = sa.or_(
         Connection.status == "pending",
         sa.and_(Connection.status == "declined", Connection.responded_at > since),
     )
+    me_column = me if isinstance(me, sa.ColumnElement) else sa.literal(me, sa.Uuid)
     # Flat: SQLite rejects a parenthesised compound (graph.hidden_ids is one) inside another.
     return sa.union_all(
-        sa.select(sa.literal(me_id, sa.Uuid)),
-        graph.friend_ids(me_id),
-        sa.select(Block.blocked_id).where(Block.blocker_id == me_id),
-        sa.select(Block.blocker_id).where(Block.blocked_id == me_id),
-        sa.select(SuggestionDismissal.dismissed_id).where(SuggestionDismissal.user_id == me_id),
-        sa.select(Connection.recipient_id).where(Connection.requester_id == me_id, open_pair),
-        sa.select(Connection.requester_id).where(Connection.recipient_id == me_id, open_pair),
+        sa.select(me_column),
+        graph.friend_ids(me),
+        sa.select(Block.blocked_id).where(Block.blocker_id == me),
+        sa.select(Block.blocker_id).where(Block.blocked_id == me),
+        sa.select(SuggestionDismissal.dismissed_id).where(SuggestionDismissal.user_id == me),
+        sa.select(Connection.recipient_id).where(Connection.requester_id == me, open_pair),
+        sa.select(Connection.requester_id).where(Connection.recipient_id == me, open_pair),
     )
 
 
@@ -123,21 +129,20 @@ def eligible(candidate, me_id: uuid.UUID) -> sa.ColumnElement[bool]:
     # An alias: the candidate column often comes from connection_edges itself, and the probe must not
     # correlate to that outer row.
     edge = ConnectionEdge.__table__.alias("my_edges")
-    pair = sa.or_(
-        sa.and_(Connection.user_low_id == me_id, Connection.user_high_id == candidate),
-        sa.and_(Connection.user_low_id == candidate, Connection.user_high_id == me_id),
-    )
     open_pair = sa.or_(
         Connection.status == "pending",
         sa.and_(Connection.status == "declined", Connection.responded_at > since),
     )
+    # One probe per orientation of the pair: with an OR of both, PostgreSQL could not use the pair's
+    # unique index and scanned every connection.
     return sa.and_(
         candidate != me_id,
         ~sa.exists().where(edge.c.user_id == me_id, edge.c.friend_id == candidate),
         ~sa.exists().where(Block.blocker_id == me_id, Block.blocked_id == candidate),
         ~sa.exists().where(Block.blocker_id == candidate, Block.blocked_id == me_id),
         ~sa.exists().where(SuggestionDismissal.user_id == me_id, SuggestionDismissal.dismissed_id == candidate),
-        ~sa.exists().where(pair, open_pair),
+        ~sa.exists().where(Connection.user_low_id == me_id, Connection.user_high_id == candidate, open_pair),
+        ~sa.exists().where(Connection.user_low_id == candidate, Connection.user_high_id == me_id, open_pair),
     )
 
 
@@ -152,94 +157,331 @@ def allowed(candidate, me: User) -> sa.ColumnElement[bool]:
     return eligible(candidate, me.id)
 
 
-def _friends_of_friends(me: User) -> dict[uuid.UUID, int]:
-    me_id = me.id
-    friends = db.session.execute(
+def _typed_null(type_):
+    return sa.cast(sa.null(), type_)
+
+
+_statements: dict[tuple, sa.Executable] = {}
+
+
+def _built(key: tuple, build: Callable[[], sa.Executable]) -> sa.Executable:
+    """The statement for ``key`` (its shape), built on first use for this database.
+
+    Values are bound at execution.  Building the candidate statements afresh for every
+    request cost more Python than the database spent running them; a built statement is
+    immutable, so requests on every thread share it.
+    """
+    full = (db.session.get_bind().dialect.name, *key)
+    statement = _statements.get(full)
+    if statement is None:
+        statement = _statements[full] = build()
+    return statement
+
+
+def _about_me_statement() -> sa.CompoundSelect:
+    me = sa.bindparam("me", type_=sa.Uuid)
+    friends = (
         sa.select(ConnectionEdge.friend_id, User.connection_count)
         .join(User, User.id == ConnectionEdge.friend_id)
-        .where(ConnectionEdge.user_id == me_id)
+        .where(ConnectionEdge.user_id == me)
         .order_by(ConnectionEdge.created_at.desc())
         .limit(FRIENDS_EXPANDED)
-    ).all()
-    if not friends:
-        return {}
+        .subquery()
+    )
+    text, day, number = _typed_null(sa.String), _typed_null(sa.Date), _typed_null(sa.Integer)
+    return sa.union_all(
+        sa.select(
+            sa.literal("friend").label("kind"),
+            friends.c.friend_id.label("ref"),
+            friends.c.connection_count.label("degree"),
+            text.label("name"),
+            text.label("position"),
+            day.label("start_date"),
+            day.label("end_date"),
+        ),
+        sa.select(
+            sa.literal("job"),
+            _typed_null(sa.Uuid),
+            number,
+            Experience.company,
+            Experience.position,
+            Experience.start_date,
+            Experience.end_date,
+        ).where(Experience.user_id == me),
+        sa.select(sa.literal("school"), _typed_null(sa.Uuid), number, Education.institution, text, day, day).where(
+            Education.user_id == me
+        ),
+        sa.select(sa.literal("skill"), UserSkill.skill_id, number, text, text, day, day).where(UserSkill.user_id == me),
+    )
+
+
+def _about_me(me: User) -> tuple[list[tuple[uuid.UUID, int]], list[sa.Row], list[str], list[uuid.UUID]]:
+    """My newest friends (with their degree), my jobs, my schools and my skills, in one statement."""
+    statement = _built(("about_me", FRIENDS_EXPANDED), _about_me_statement)
+    rows = db.session.execute(statement, {"me": me.id}).all()
+    friends = [(row.ref, row.degree) for row in rows if row.kind == "friend"]
+    jobs = [row for row in rows if row.kind == "job"]
+    schools = sorted({row.name for row in rows if row.kind == "school"})
+    skills = [row.ref for row in rows if row.kind == "skill"]
+    return friends, jobs, schools, skills
+
+
+def _pool_statement(normal: bool, hubs: bool, industry: bool, location: bool, companies: bool, schools: bool):
+    """Every candidate ``(candidate_id, mutual, events)``; one found by several pools appears once per pool.
+
+    Bound at execution: ``me``, ``since`` (the decline cool-down's start), the ``normal`` and ``hubs``
+    friends to expand, ``industry``, ``location``, ``companies`` and ``schools``.  SQLite takes no
+    ORDER BY or LIMIT on the branch of a compound, so each bounded pool is wrapped in a subquery.
+    """
+    me = sa.bindparam("me", type_=sa.Uuid)
+    # Built once for the statement and hashed by each pool, however large my network: probing the keys of
+    # every edge a pool reads (``eligible``) cost a viewer with 600 connections 360 ms.
+    excluded = excluded_ids(me, sa.bindparam("since")).cte("excluded")
+
+    def allowed_(column):
+        return column.not_in(sa.select(excluded.c[0]))
+
+    def bounded(select: sa.Select) -> sa.Select:
+        sub = select.subquery()
+        return sa.select(sub.c[0].label("candidate_id"), sa.literal(0).label("mutual"), sa.literal(0).label("events"))
+
     edge = ConnectionEdge.__table__
-    normal = [friend_id for friend_id, count in friends if count <= HUB_THRESHOLD]
-    hubs = [friend_id for friend_id, count in friends if count > HUB_THRESHOLD]
-    # Exclusions apply before a hub's LIMIT, so a sample is never wasted on people who cannot be suggested.
-    # The many rows of normal friends are checked against the excluded set, materialised once (measured
-    # faster than probing each row, or each group after GROUP BY); a hub's sample stops at HUB_SAMPLE
-    # eligible rows, so probing those rows is cheaper than materialising my network for each hub.
-    parts = []
+    reach = []
     if normal:
-        parts.append(
+        reach.append(
             sa.select(edge.c.friend_id.label("candidate_id")).where(
-                among(edge.c.user_id, normal), edge.c.friend_id.not_in(excluded_ids(me_id))
+                among_param(edge.c.user_id, "normal"), allowed_(edge.c.friend_id)
             )
         )
-    for hub in hubs:
-        newest = (
+    if hubs:
+        # A hub's sample is its edges since its HUB_SAMPLE-th newest eligible one (or all, if it has fewer): one
+        # join whatever the number of hubs.  (A LIMITed subquery per hub gave the statement a new shape for
+        # every count of hubs.)  The (user_id, created_at, friend_id) index answers both lookups.
+        newest = edge.alias("newest")
+        nth = (
+            sa.select(newest.c.created_at)
+            .where(newest.c.user_id == User.id, allowed_(newest.c.friend_id))
+            .order_by(newest.c.created_at.desc())
+            .offset(HUB_SAMPLE - 1)
+            .limit(1)
+            .scalar_subquery()
+        )
+        oldest = sa.select(sa.func.min(newest.c.created_at)).where(newest.c.user_id == User.id).scalar_subquery()
+        sample = (
+            sa.select(User.id.label("hub_id"), sa.func.coalesce(nth, oldest).label("since"))
+            .where(among_param(User.id, "hubs"))
+            .subquery("hub_sample")
+        )
+        reach.append(
             sa.select(edge.c.friend_id.label("candidate_id"))
-            .where(edge.c.user_id == hub, allowed(edge.c.friend_id, me))
-            .order_by(edge.c.created_at.desc())
-            .limit(HUB_SAMPLE)
+            .join(sample, sa.and_(edge.c.user_id == sample.c.hub_id, edge.c.created_at >= sample.c.since))
+            .where(allowed_(edge.c.friend_id))
+        )
+    parts = []
+    if reach:
+        found = sa.union_all(*reach).subquery() if len(reach) > 1 else reach[0].subquery()
+        mutual = sa.func.count()
+        top = (
+            sa.select(found.c.candidate_id, mutual.label("mutual"))
+            .group_by(found.c.candidate_id)
+            .order_by(mutual.desc(), found.c.candidate_id)
+            .limit(FOF_POOL)
             .subquery()
         )
-        parts.append(sa.select(newest.c.candidate_id))
-    reach = sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    mutual = sa.func.count().label("mutual")
-    rows = db.session.execute(
-        sa.select(reach.c.candidate_id, mutual)
-        .group_by(reach.c.candidate_id)
-        .order_by(mutual.desc(), reach.c.candidate_id)
-        .limit(FOF_POOL)
-    ).all()
-    return dict(rows)
-
-
-def _side_pools(me: User, my_companies: list[str], my_schools: list[str]) -> set[uuid.UUID]:
-    ids: set[uuid.UUID] = set()
-    for column, value in ((User.industry, me.industry), (User.location, me.location)):
-        if value:
-            ids.update(
-                db.session.scalars(
+        parts.append(sa.select(top.c.candidate_id, top.c.mutual, sa.literal(0).label("events")))
+    for wanted, column, name in ((industry, User.industry, "industry"), (location, User.location, "location")):
+        if wanted:
+            parts.append(
+                bounded(
                     sa.select(User.id)
-                    .where(column == value, allowed(User.id, me))
+                    .where(column == sa.bindparam(name), allowed_(User.id))
                     .order_by(User.connection_count.desc())
                     .limit(SIDE_POOL)
                 )
             )
-    for model, column, values in (
-        (Experience, Experience.company, my_companies),
-        (Education, Education.institution, my_schools),
+    for wanted, model, column, name in (
+        (companies, Experience, Experience.company, "companies"),
+        (schools, Education, Education.institution, "schools"),
     ):
-        if values:
-            ids.update(
-                db.session.scalars(
+        if wanted:
+            parts.append(
+                bounded(
                     sa.select(model.user_id)
-                    .where(column.in_(values), allowed(model.user_id, me))
+                    .where(column.in_(sa.bindparam(name, expanding=True)), allowed_(model.user_id))
                     .distinct()
                     .limit(SIDE_POOL)
                 )
             )
-    return ids
+    from networkapp.events.services import also_attending_query
+
+    events = also_attending_query(me, limit=EVENT_POOL).subquery()
+    parts.append(
+        sa.select(events.c.user_id.label("candidate_id"), sa.literal(0).label("mutual"), events.c.shared).where(
+            allowed_(events.c.user_id)
+        )
+    )
+    return sa.union_all(*parts)
 
 
-def _event_pool(me: User) -> dict[uuid.UUID, int]:
-    """People at the same events as me (shared-event counts), minus everyone excluded."""
-    from networkapp.events.services import also_attending
+def _pool(me: User, friends, companies: list[str], schools: list[str]) -> list[sa.Row]:
+    normal = [friend_id for friend_id, count in friends if count <= HUB_THRESHOLD]
+    hubs = [friend_id for friend_id, count in friends if count > HUB_THRESHOLD]
+    shape = (bool(normal), bool(hubs), bool(me.industry), bool(me.location), bool(companies), bool(schools))
+    statement = _built(("pool", *shape, FOF_POOL, SIDE_POOL, EVENT_POOL, HUB_SAMPLE), lambda: _pool_statement(*shape))
+    params = {"me": me.id, "since": utcnow() - DECLINE_COOLDOWN}
+    for wanted, name, value in (
+        (normal, "normal", ids_value(normal)),
+        (hubs, "hubs", ids_value(hubs)),
+        (me.industry, "industry", me.industry),
+        (me.location, "location", me.location),
+        (companies, "companies", companies),
+        (schools, "schools", schools),
+    ):
+        if wanted:
+            params[name] = value
+    return db.session.execute(statement, params).all()
 
-    shared = also_attending(me.id, limit=EVENT_POOL)
-    if not shared:
-        return {}
-    kept = set(db.session.scalars(sa.select(User.id).where(User.id.in_(list(shared)), allowed(User.id, me))))
-    return {user_id: count for user_id, count in shared.items() if user_id in kept}
+
+_FEATURE_LABELS = ("kind", "user_id", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "d1", "d2")
 
 
-def _overlaps(a_start, a_end, b_start, b_end) -> bool:
+def _features_statement(skills: bool, jobs: bool, schools: bool) -> sa.CompoundSelect:
+    """Tagged rows for the candidates bound as ``ids``: profile columns, and the skills, jobs and schools they
+    share with me (bound as ``my_skills``, ``companies`` with ``positions``, and ``schools``)."""
+    text, day = _typed_null(sa.String), _typed_null(sa.Date)
+
+    def row(kind: str, user_id, *texts, dates=(day, day)):
+        padded = list(texts) + [text] * (7 - len(texts))
+        values = (sa.literal(kind), user_id, *padded, *dates)
+        return [value.label(label) for value, label in zip(values, _FEATURE_LABELS, strict=True)]
+
+    parts = [
+        sa.select(
+            *row(
+                "user",
+                User.id,
+                User.username,
+                User.first_name,
+                User.last_name,
+                User.headline,
+                User.profile_image_url,
+                User.industry,
+                User.location,
+            )
+        ).where(among_param(User.id, "ids"))
+    ]
+    if skills:
+        # My skills as values, not a subquery: the planner then probes each candidate's keys, where it
+        # otherwise read everyone holding one of my skills.
+        parts.append(
+            sa.select(*row("skill", UserSkill.user_id, Skill.name))
+            .join(Skill, Skill.id == UserSkill.skill_id)
+            .where(
+                among_param(UserSkill.user_id, "ids"), UserSkill.skill_id.in_(sa.bindparam("my_skills", expanding=True))
+            )
+        )
+    if jobs:
+        parts.append(
+            sa.select(
+                *row(
+                    "job",
+                    Experience.user_id,
+                    Experience.company,
+                    Experience.position,
+                    dates=(Experience.start_date, Experience.end_date),
+                )
+            ).where(
+                among_param(Experience.user_id, "ids"),
+                sa.or_(
+                    Experience.company.in_(sa.bindparam("companies", expanding=True)),
+                    sa.func.lower(Experience.position).in_(sa.bindparam("positions", expanding=True)),
+                ),
+            )
+        )
+    if schools:
+        parts.append(
+            sa.select(*row("school", Education.user_id, Education.institution)).where(
+                among_param(Education.user_id, "ids"),
+                Education.institution.in_(sa.bindparam("schools", expanding=True)),
+            )
+        )
+    return sa.union_all(*parts)
+
+
+def _candidates(me: User) -> dict[uuid.UUID, Candidate]:
+    """Every candidate with what scoring needs, in three statements whatever their number.
+
+    What I bring (friends, jobs, schools, skills); who the candidates are; then, tagged
+    by kind, their profile columns and the skills, jobs and schools they share with me.
+    Round trips and planning, not reading, were most of a suggestion's cost on
+    PostgreSQL.  The candidates travel back as one array rather than as a subquery:
+    told their number, the planner probes each candidate's keys.
+    """
+    serial_plans()
+    friends, my_jobs, my_schools, my_skills = _about_me(me)
+    companies = sorted({job.name for job in my_jobs})
+    positions = sorted({job.position.lower() for job in my_jobs if job.position})
+    candidates: dict[uuid.UUID, Candidate] = {}
+    for user_id, mutual, events in _pool(me, friends, companies, my_schools):
+        c = candidates.get(user_id)
+        if c is None:
+            c = candidates[user_id] = Candidate(user_id=user_id)
+        c.mutual = max(c.mutual, mutual)
+        c.events = max(c.events, events)
+    if not candidates:
+        return candidates
+
+    shape = (bool(my_skills), bool(my_jobs), bool(my_schools))
+    statement = _built(("features", *shape), lambda: _features_statement(*shape))
+    params = {"ids": ids_value(candidates)}
+    if my_skills:
+        params["my_skills"] = my_skills
+    if my_jobs:
+        params["companies"], params["positions"] = companies, positions
+    if my_schools:
+        params["schools"] = my_schools
+    jobs = []
+    for kind, user_id, t1, t2, t3, t4, t5, t6, t7, d1, d2 in db.session.execute(statement, params).all():
+        c = candidates[user_id]
+        if kind == "user":
+            c.user = {
+                "id": user_id,
+                "username": t1,
+                "first_name": t2,
+                "last_name": t3,
+                "headline": t4,
+                "profile_image_url": t5,
+                "industry": t6,
+                "location": t7,
+            }
+        elif kind == "skill":
+            c.skills.append(t1)
+        elif kind == "job":
+            jobs.append((c, t1, t2, d1, d2))
+        elif t1 not in c.schools:
+            c.schools.append(t1)
+    for c in candidates.values():
+        if len(c.skills) > 1:
+            c.skills.sort()
+    today = utcnow().date()
+    my_periods: dict[str, list] = {}
+    for job in my_jobs:
+        my_periods.setdefault(job.name, []).append((job.start_date, job.end_date))
+    for c, company, position, start, end in jobs:
+        if company in my_periods:
+            if company not in c.companies:
+                c.companies.append(company)
+            c.overlapped = c.overlapped or any(
+                _overlaps(start, end, mine_start, mine_end, today) for mine_start, mine_end in my_periods[company]
+            )
+        if position and position.lower() in positions and position not in c.positions:
+            c.positions.append(position)
+    return candidates
+
+
+def _overlaps(a_start, a_end, b_start, b_end, today) -> bool:
     if a_start is None or b_start is None:
         return False
-    today = utcnow().date()
     return a_start <= (b_end or today) and b_start <= (a_end or today)
 
 
@@ -280,10 +522,10 @@ def score(me: User, c: Candidate) -> None:
         signals.append((points, text + (" at the same time" if c.overlapped and len(c.companies) == 1 else "")))
     if c.schools:
         signals.append((SCHOOL_POINTS * min(len(c.schools), SCHOOL_CAP), f"Also studied at {_join_names(c.schools)}"))
-    if me.industry and user.industry == me.industry:
-        signals.append((INDUSTRY_POINTS, f"Also works in {user.industry}"))
-    if me.location and user.location == me.location:
-        signals.append((LOCATION_POINTS, f"Also based in {user.location}"))
+    if me.industry and user["industry"] == me.industry:
+        signals.append((INDUSTRY_POINTS, f"Also works in {user['industry']}"))
+    if me.location and user["location"] == me.location:
+        signals.append((LOCATION_POINTS, f"Also based in {user['location']}"))
     if c.skills:
         signals.append((SKILL_POINTS * min(len(c.skills), SKILL_CAP), f"Both know {_join_names(c.skills)}"))
     if c.positions:
@@ -296,98 +538,10 @@ def score(me: User, c: Candidate) -> None:
     c.reasons = reasons_with(c.mutual, signals)
 
 
-def _profile_features(me: User, candidates: dict[uuid.UUID, Candidate]) -> None:
-    """Load what scoring needs for every candidate: four queries, whatever their number."""
-    ids = list(candidates)
-    # Plain rows, not ORM objects: hydrating hundreds of users would cost more than the queries.
-    for user in db.session.execute(
-        sa.select(
-            User.id,
-            User.username,
-            User.first_name,
-            User.last_name,
-            User.headline,
-            User.profile_image_url,
-            User.industry,
-            User.location,
-        ).where(among(User.id, ids))
-    ):
-        candidates[user.id].user = user
-
-    my_skills = dict(
-        db.session.execute(
-            sa.select(UserSkill.skill_id, Skill.name)
-            .join(Skill, Skill.id == UserSkill.skill_id)
-            .where(UserSkill.user_id == me.id)
-        ).all()
-    )
-    if my_skills:
-        rows = db.session.execute(
-            sa.select(UserSkill.user_id, UserSkill.skill_id).where(
-                among(UserSkill.user_id, ids), UserSkill.skill_id.in_(list(my_skills))
-            )
-        ).all()
-        for user_id, skill_id in rows:
-            candidates[user_id].skills.append(my_skills[skill_id])
-        for c in candidates.values():
-            c.skills.sort()
-
-    my_jobs = db.session.execute(
-        sa.select(Experience.company, Experience.position, Experience.start_date, Experience.end_date).where(
-            Experience.user_id == me.id
-        )
-    ).all()
-    companies = {job.company for job in my_jobs}
-    positions = {job.position.lower() for job in my_jobs if job.position}
-    if my_jobs:
-        rows = db.session.execute(
-            sa.select(
-                Experience.user_id, Experience.company, Experience.position, Experience.start_date, Experience.end_date
-            ).where(
-                among(Experience.user_id, ids),
-                sa.or_(Experience.company.in_(companies), sa.func.lower(Experience.position).in_(positions)),
-            )
-        )
-        for job in rows:
-            c = candidates[job.user_id]
-            if job.company in companies:
-                if job.company not in c.companies:
-                    c.companies.append(job.company)
-                c.overlapped = c.overlapped or any(
-                    _overlaps(job.start_date, job.end_date, mine.start_date, mine.end_date)
-                    for mine in my_jobs
-                    if mine.company == job.company
-                )
-            if job.position and job.position.lower() in positions and job.position not in c.positions:
-                c.positions.append(job.position)
-
-    my_schools = set(db.session.scalars(sa.select(Education.institution).where(Education.user_id == me.id)))
-    if my_schools:
-        rows = db.session.execute(
-            sa.select(Education.user_id, Education.institution)
-            .where(among(Education.user_id, ids), Education.institution.in_(my_schools))
-            .distinct()
-        ).all()
-        for user_id, institution in rows:
-            candidates[user_id].schools.append(institution)
-
-
 def ranked(me: User) -> list[Candidate]:
     """Every suggestion for ``me``, best first (a bounded list)."""
-    fof = _friends_of_friends(me)
-    my_companies = list(db.session.scalars(sa.select(Experience.company).where(Experience.user_id == me.id).distinct()))
-    my_schools = list(db.session.scalars(sa.select(Education.institution).where(Education.user_id == me.id).distinct()))
-    events = _event_pool(me)
-    ids = set(fof) | _side_pools(me, my_companies, my_schools) | set(events)
-    if not ids:
-        return []
-    candidates = {
-        user_id: Candidate(user_id=user_id, mutual=fof.get(user_id, 0), events=events.get(user_id, 0))
-        for user_id in ids
-    }
-    _profile_features(me, candidates)
     result = []
-    for c in candidates.values():
+    for c in _candidates(me).values():
         if c.user is None:
             continue
         score(me, c)
@@ -420,18 +574,19 @@ class Entry:
 SUMMARY_COLUMNS = (User.id, User.username, User.first_name, User.last_name, User.headline, User.profile_image_url)
 
 
-def _ranking(me: User) -> tuple[list[Entry], dict[uuid.UUID, sa.Row] | None]:
+def _ranking(me: User) -> tuple[list[Entry], dict[uuid.UUID, dict] | None]:
     """My ranking, from the cache when there is one; with the people's rows when just computed."""
     cached = suggestion_cache.load(me.id)
     if cached is not None:
         return [Entry.load(raw) for raw in cached], None
     fresh = ranked(me)
     entries = [Entry(c.user_id, c.score, c.mutual, c.others) for c in fresh]
-    suggestion_cache.save(me.id, [e.dump() for e in entries])
+    if suggestion_cache.store() is not None:
+        suggestion_cache.save(me.id, [e.dump() for e in entries])
     return entries, {c.user_id: c.user for c in fresh}
 
 
-def _still_eligible(me: User, entries: list[Entry]) -> dict[uuid.UUID, sa.Row]:
+def _still_eligible(me: User, entries: list[Entry]) -> dict[uuid.UUID, dict]:
     """Rows of the cached people who may still be suggested, in one query.
 
     The cached ranking may predate a connection, request, block or dismissal:
@@ -442,7 +597,7 @@ def _still_eligible(me: User, entries: list[Entry]) -> dict[uuid.UUID, sa.Row]:
     rows = db.session.execute(
         sa.select(*SUMMARY_COLUMNS).where(User.id.in_([e.user_id for e in entries]), allowed(User.id, me))
     )
-    return {row.id: row for row in rows}
+    return {row.id: row._asdict() for row in rows}
 
 
 def _eligible_page(me: User, entries: list[Entry], limit: int):
@@ -451,7 +606,7 @@ def _eligible_page(me: User, entries: list[Entry], limit: int):
     Only a window a little larger than the page is checked, so a request costs the same however long
     the ranking; the rest is checked (one more query) only when changes since caching emptied the window.
     """
-    users: dict[uuid.UUID, sa.Row] = {}
+    users: dict[uuid.UUID, dict] = {}
     kept: list[Entry] = []
     start, window = 0, 2 * limit + 10
     while start < len(entries) and len(kept) <= limit:
@@ -479,14 +634,15 @@ def suggest(me: User, *, limit: int, cursor: str | None):
         page, more = entries[:limit], len(entries) > limit
     # Rankings count mutuals over a sample of hub friends (and may be minutes old): show the exact number.
     exact = graph.mutual_counts(me.id, [e.user_id for e in page])
-    # Nobody suggested is a connection, so a shared connection makes the 2nd degree.  The others need a graph
-    # search (their connections are often many), done once per ranking: the answer is kept with the entry.
+    # Nobody suggested is a connection, so a shared connection makes the 2nd degree and the others are 3rd or
+    # further: only the third hop is searched, once per ranking (the answer is kept with the entry).
     unknown = [e for e in page if not exact.get(e.user_id) and e.far_degree is None]
     if unknown:
-        found = paths.degrees(me.id, [e.user_id for e in unknown])
+        found = paths.degrees(me.id, [e.user_id for e in unknown], beyond_second=True)
         for e in unknown:
             e.far_degree = found.get(e.user_id) or 0
-        suggestion_cache.update(me.id, [e.dump() for e in ranking])
+        if suggestion_cache.store() is not None:
+            suggestion_cache.update(me.id, [e.dump() for e in ranking])
     items = []
     for e in page:
         mutual = exact.get(e.user_id, 0)
@@ -494,7 +650,7 @@ def suggest(me: User, *, limit: int, cursor: str | None):
         reasons = reasons_with(mutual, e.others)
         if degree in DEGREE_REASONS:
             reasons.append(DEGREE_REASONS[degree])
-        user = {column.key: getattr(users[e.user_id], column.key) for column in SUMMARY_COLUMNS}
+        user = {column.key: users[e.user_id][column.key] for column in SUMMARY_COLUMNS}
         # Filled here so the response annotation does not search the graph again for these people.
         user["connection_degree"] = degree
         items.append({"user": user, "score": e.score, "mutual_connections": mutual, "reasons": reasons})

@@ -242,16 +242,17 @@ def _pending_with(user_id: uuid.UUID) -> sa.Select:
     )
 
 
-def also_attending(user_id: uuid.UUID, *, limit: int = 500) -> dict[uuid.UUID, int]:
-    """People who go to (or are interested in) the same events as ``user_id``, with the number shared.
+def also_attending_query(user_id: uuid.UUID, *, limit: int) -> sa.Select:
+    """SELECT ``(user_id, shared)``: the ``limit`` people sharing most events with ``user_id``.
 
-    For the connection-suggestion score: excludes the person, people hidden by
-    blocks; the caller drops existing connections as it does for every signal.
+    For the connection-suggestion score, which embeds it in its candidate query:
+    excludes the person and people hidden by blocks; the caller drops existing
+    connections as it does for every signal.
     """
     mine = sa.select(EventRsvp.event_id).where(EventRsvp.user_id == user_id, EventRsvp.status.in_(ATTENDING))
     shared = sa.func.count(sa.distinct(EventRsvp.event_id))
-    rows = db.session.execute(
-        sa.select(EventRsvp.user_id, shared)
+    return (
+        sa.select(EventRsvp.user_id, shared.label("shared"))
         .where(
             EventRsvp.event_id.in_(mine),
             EventRsvp.status.in_(ATTENDING),
@@ -261,7 +262,12 @@ def also_attending(user_id: uuid.UUID, *, limit: int = 500) -> dict[uuid.UUID, i
         .group_by(EventRsvp.user_id)
         .order_by(shared.desc())
         .limit(limit)
-    ).all()
+    )
+
+
+def also_attending(user_id: uuid.UUID, *, limit: int = 500) -> dict[uuid.UUID, int]:
+    """People who go to (or are interested in) the same events as ``user_id``, with the number shared."""
+    rows = db.session.execute(also_attending_query(user_id, limit=limit)).all()
     return {other: count for other, count in rows}
 
 

@@ -32,8 +32,14 @@ class SuggestionDismissal(db.Model):
     __table_args__ = (sa.CheckConstraint("user_id <> dismissed_id", name="not_self"),)
 
 
-# Lists and growth read one person's edges in time order; hub expansion takes the newest N.
-sa.Index("ix_connection_edges_user_created", ConnectionEdge.user_id, ConnectionEdge.created_at)
+# Lists and growth read one person's edges in time order; hub expansion takes the newest N, and with the
+# friend in the index the eligible newest ones are found without reading the table.
+sa.Index(
+    "ix_connection_edges_user_created_friend",
+    ConnectionEdge.user_id,
+    ConnectionEdge.created_at,
+    ConnectionEdge.friend_id,
+)
 # Suggestion pools: "the best-connected people in my industry / city", bounded by LIMIT.
 sa.Index("ix_users_industry_connections", User.industry, User.connection_count)
 sa.Index("ix_users_location_connections", User.location, User.connection_count)

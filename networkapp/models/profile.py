@@ -30,7 +30,8 @@ class Experience(db.Model):
         sa.CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates"),
         sa.CheckConstraint("NOT (is_current AND end_date IS NOT NULL)", name="current_has_no_end"),
         sa.Index("ix_experience_user_start", "user_id", "start_date"),
-        sa.Index("ix_experience_company", "company"),
+        # With the person: a company's people are then read from the index alone (suggestion pools).
+        sa.Index("ix_experience_company_user", "company", "user_id"),
     )
 
 
@@ -51,5 +52,5 @@ class Education(db.Model):
     __table_args__ = (
         sa.CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates"),
         sa.Index("ix_education_user_start", "user_id", "start_date"),
-        sa.Index("ix_education_institution", "institution"),
+        sa.Index("ix_education_institution_user", "institution", "user_id"),
     )

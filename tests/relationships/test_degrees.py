@@ -113,3 +113,30 @@ def test_no_people_no_queries(app, query_counter, alice):
     with app.app_context(), query_counter() as statements:
         assert paths.degrees(uuid.UUID(alice.id), []) == {}
     assert statements == []
+
+
+def _far_degrees(graph, viewer, *names):
+    with graph.app.app_context():
+        result = paths.degrees(graph.id(viewer), [graph.id(n) for n in names], beyond_second=True)
+    return {name: result[graph.id(name)] for name in names}
+
+
+def test_the_third_hop_alone_agrees_with_the_full_search(graph, query_counter):
+    # Suggestions know nobody they show is a connection or shares one, and search only the third hop.
+    graph.link("V", "A", "B", "T")
+    graph.link("V", "M", "N", "U")
+    graph.link("V", "P", "Q", "W")
+    graph["Z"]
+    graph.block("N", "V")  # N cannot link V to U
+    graph.block("P", "W")  # nor can Q reach W through P... P blocked the far end
+    names = ("T", "U", "W", "Z")
+    assert _far_degrees(graph, "V", *names) == _degrees(graph, "V", *names) == {"T": 3, "U": None, "W": None, "Z": None}
+    with query_counter() as statements, graph.app.app_context():
+        paths.degrees(graph.id("V"), [graph.id(n) for n in names], beyond_second=True)
+    assert len(statements) == 2
+
+
+def test_the_third_hop_alone_skips_a_blocked_person_and_the_viewer(graph):
+    graph.link("V", "A", "B", "T")
+    graph.block("T", "V")
+    assert _far_degrees(graph, "V", "T", "V") == {"T": None, "V": None}
