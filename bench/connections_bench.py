@@ -9,7 +9,8 @@ Seeds a fresh database (SQLite file, or the PostgreSQL database given by
 hubs of 5 000-10 000 connections and a Pareto tail for everyone else, plus
 skills and one job per person.  Then it times, server-side through the Flask
 app, the suggestions endpoint, the mutual-count helper and the connections
-list, and the naive approach (Python loops over every friend of every friend)
+list, ``GET /api/ping`` as the run's baseline, and the naive approach (Python
+loops over every friend of every friend)
 for the same people, and prints p50/p95/p99 with the ratios.
 
 ``--cache-figures`` measures instead, on an existing database (such as the one
@@ -310,6 +311,8 @@ def measure(app, args) -> None:
         client.get("/api/auth/csrf")
         timed("GET /api/connections/suggestions", lambda: _ok(client.get("/api/connections/suggestions")))
         timed("GET /api/connections (20, mutual counts)", lambda: _ok(client.get("/api/connections")))
+        # The baseline: the same client through the same app, touching no dependency.
+        timed("GET /api/ping (baseline)", lambda: _ok(client.get("/api/ping")))
     with app.app_context():
         for a, b in pairs:
             timed("graph.mutual_count(a, b)", lambda a=a, b=b: graph.mutual_count(a, b))
@@ -345,6 +348,8 @@ def measure(app, args) -> None:
     ratio_m = results["naive mutual (two friend sets)"][1] / results["graph.mutual_count(a, b)"][1]
     print(f"\np95 ratio naive/suggestions endpoint: {ratio_s:.1f}x (the endpoint also scores 5 signals)")
     print(f"p95 ratio naive/mutual_count: {ratio_m:.1f}x")
+    ping_p95 = results["GET /api/ping (baseline)"][1]
+    print(f"suggestions p95 / ping p95: {results['GET /api/connections/suggestions'][1] / ping_p95:.1f}x")
 
 
 def cache_figures(app, args) -> None:

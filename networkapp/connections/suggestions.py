@@ -55,8 +55,8 @@ FRIENDS_EXPANDED = 150
 # are always exact (graph.mutual_counts); only the ranking's estimate uses the sample.
 HUB_THRESHOLD = 250
 HUB_SAMPLE = 100
-# Up to this many connections of mine, the people I must not be suggested are materialised once
-# per query; above it each candidate probes the keys instead (see ``allowed``).
+# Re-checking a cached page: up to this many connections of mine, the people I must not be suggested
+# are materialised; above it each of the page's people probes the keys instead (see ``allowed``).
 MATERIALISED_EXCLUSIONS = 500
 # Size of each candidate pool.
 FOF_POOL = 150
@@ -89,7 +89,6 @@ class Candidate:
     events: int = 0
     score: float = 0.0
     others: list[tuple[float, str]] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
 
 
 def excluded_ids(me, since=None) -> sa.CompoundSelect:
@@ -513,7 +512,10 @@ def reasons_with(mutual: int, others: list) -> list[str]:
 
 
 def score(me: User, c: Candidate) -> None:
-    """Fill ``c.score``, ``c.others`` and ``c.reasons`` (strongest first) from the documented formula."""
+    """Fill ``c.score`` and ``c.others`` (the signals besides mutual connections, strongest first).
+
+    The reasons shown are built from ``others`` for the page only (``reasons_with``).
+    """
     user = c.user
     signals: list[tuple[float, str]] = []
     if c.companies:
@@ -535,7 +537,6 @@ def score(me: User, c: Candidate) -> None:
     signals.sort(key=lambda s: -s[0])
     c.others = signals
     c.score = float(sum(points for points, _ in signals) + (_mutual_signal(c.mutual)[0] if c.mutual else 0))
-    c.reasons = reasons_with(c.mutual, signals)
 
 
 def ranked(me: User) -> list[Candidate]:
