@@ -53,6 +53,14 @@ def _batch_frontier_cap() -> int:
     return min(_frontier_cap(), int(current_app.config.get("PATH_BATCH_FRONTIER_CAP", DEFAULT_BATCH_FRONTIER_CAP)))
 
 
+def _note_block(blocked: dict[uuid.UUID, set[uuid.UUID]], blocker: uuid.UUID, blockee: uuid.UUID) -> None:
+    """Record a block as hiding each side from the other, for whichever side ``blocked`` tracks."""
+    if blocker in blocked:
+        blocked[blocker].add(blockee)
+    if blockee in blocked:
+        blocked[blockee].add(blocker)
+
+
 def _blocked_counterparts(user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
     """For each of ``user_ids``, the people on the other side of a block (either direction)."""
     ids = list(set(user_ids))
@@ -65,10 +73,7 @@ def _blocked_counterparts(user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[
         )
     ).all()
     for blocker, blocked in rows:
-        if blocker in result:
-            result[blocker].add(blocked)
-        if blocked in result:
-            result[blocked].add(blocker)
+        _note_block(result, blocker, blocked)
     return result
 
 
@@ -140,11 +145,8 @@ def _friends_of_many(
     for kind, left, right in db.session.execute(stmt, params).all():
         if kind == "edge":
             result[left].add(right)
-            continue
-        if left in blocked:
-            blocked[left].add(right)
-        if right in blocked:
-            blocked[right].add(left)
+        else:
+            _note_block(blocked, left, right)
     return result, blocked
 
 
@@ -206,11 +208,8 @@ def _first_hop(viewer_id: uuid.UUID, others: list[uuid.UUID]):
     for kind, left, right in rows:
         if kind == "edge":
             direct.add(right)
-            continue
-        if left in blocked:
-            blocked[left].add(right)
-        if right in blocked:
-            blocked[right].add(left)
+        else:
+            _note_block(blocked, left, right)
     return blocked, direct
 
 
