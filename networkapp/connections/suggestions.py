@@ -146,10 +146,11 @@ def eligible(candidate, me_id: uuid.UUID) -> sa.ColumnElement[bool]:
 
 
 def allowed(candidate, me: User) -> sa.ColumnElement[bool]:
-    """``eligible`` in the cheaper form for my degree.
+    """``eligible`` in the cheaper form for my degree, for re-checking a cached page's few people.
 
-    With a few hundred connections, materialising everyone excluded once per query is cheapest; a hub's
-    thousands would be materialised again by every pool, so hubs probe the keys of each candidate instead.
+    With a few hundred connections, materialising everyone excluded is cheapest; for a hub's thousands,
+    probing the keys of each of the page's people costs less.  (The candidate statement instead builds
+    the excluded set once as a CTE for all its pools: ``_pool_statement``.)
     """
     if (me.connection_count or 0) <= MATERIALISED_EXCLUSIONS:
         return candidate.not_in(excluded_ids(me.id))
