@@ -197,6 +197,12 @@ def write_step() -> Iterator[None]:
         g.writes_on_read = previous
 
 
+def _dialect() -> str:
+    from networkapp.extensions import db
+
+    return db.session.get_bind().dialect.name
+
+
 def among(column, ids: Iterable[uuid.UUID]) -> sa.ColumnElement[bool]:
     """``column IN ids`` for hundreds or thousands of ids, bound as one parameter.
 
@@ -206,38 +212,47 @@ def among(column, ids: Iterable[uuid.UUID]) -> sa.ColumnElement[bool]:
     SQLite one JSON text unpacked by ``json_each`` (ids are stored as 32-digit
     hex there).
     """
-    from networkapp.extensions import db
-
-    ids = list(ids)
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return column == sa.any_(sa.bindparam(None, ids, type_=postgresql.ARRAY(sa.Uuid)))
-    if dialect == "sqlite":
-        values = sa.func.json_each(sa.bindparam(None, json.dumps([i.hex for i in ids]), type_=sa.String))
-        return column.in_(sa.select(sa.column("value")).select_from(values))
-    return column.in_(ids)
+    return _among(column, None, {"value": ids_value(ids)})
 
 
 def among_param(column, name: str) -> sa.ColumnElement[bool]:
     """``among`` for a statement built once: the ids are bound at execution as ``{name: ids_value(ids)}``."""
-    from networkapp.extensions import db
+    return _among(column, name, {})
 
-    dialect = db.session.get_bind().dialect.name
+
+def _among(column, name: str | None, value: dict) -> sa.ColumnElement[bool]:
+    dialect = _dialect()
     if dialect == "postgresql":
-        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(sa.Uuid)))
+        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(sa.Uuid), **value))
     if dialect == "sqlite":
-        values = sa.func.json_each(sa.bindparam(name, type_=sa.String))
+        values = sa.func.json_each(sa.bindparam(name, type_=sa.String, **value))
         return column.in_(sa.select(sa.column("value")).select_from(values))
-    return column.in_(sa.bindparam(name, expanding=True))
+    return column.in_(sa.bindparam(name, expanding=True, **value))
 
 
 def ids_value(ids: Iterable[uuid.UUID]):
-    """The value ``among_param`` binds for ``ids`` on this database."""
-    from networkapp.extensions import db
-
-    if db.session.get_bind().dialect.name == "sqlite":
+    """The value ``among`` (and ``among_param`` at execution) binds for ``ids`` on this database."""
+    if _dialect() == "sqlite":
         return json.dumps([i.hex for i in ids])
     return list(ids)
+
+
+_built: dict[tuple, sa.Executable] = {}
+
+
+def built_once(key: tuple, build: Callable[[], sa.Executable]) -> sa.Executable:
+    """The statement ``build()`` makes for ``key`` (its shape), built on first use for this database.
+
+    For hot statements whose shape varies with the data (how many branches, which
+    filters): values are bound at execution, and building the statement afresh for
+    every request cost more Python than the database spent running it.  A built
+    statement is immutable, so requests on every thread share it.
+    """
+    full = (_dialect(), *key)
+    statement = _built.get(full)
+    if statement is None:
+        statement = _built[full] = build()
+    return statement
 
 
 def serial_plans() -> None:
@@ -250,7 +265,7 @@ def serial_plans() -> None:
     """
     from networkapp.extensions import db
 
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _dialect() == "postgresql":
         db.session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 

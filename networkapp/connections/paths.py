@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 
-from networkapp.database import among
+from networkapp.database import among, built_once
 from networkapp.extensions import db
 from networkapp.models import Block, ConnectionEdge
 
@@ -87,20 +87,12 @@ def _friends(user_id: uuid.UUID) -> set[uuid.UUID]:
     return set(rows)
 
 
-_statements: dict[tuple, sa.Executable] = {}
-
-
 def _lists_statement(people: int, with_blocks: bool) -> sa.Executable:
-    """``_friends_of_many``'s statement for this many people, built once per database.
+    """``_friends_of_many``'s statement for this many people.
 
     Each person's list is one LIMITed range (``user_<i>``, ``cap_<i>``); the blocks around
-    ``around`` are the optional last branch.  Built afresh, a page's 20-branch union cost
-    more Python than the database spent on it.
+    ``around`` are the optional last branch.
     """
-    key = (db.session.get_bind().dialect.name, people, with_blocks)
-    statement = _statements.get(key)
-    if statement is not None:
-        return statement
     parts: list = [
         sa.select(
             sa.select(sa.literal("edge").label("kind"), ConnectionEdge.user_id, ConnectionEdge.friend_id)
@@ -118,8 +110,7 @@ def _lists_statement(people: int, with_blocks: bool) -> sa.Executable:
                 sa.or_(Block.blocker_id.in_(around), Block.blocked_id.in_(around))
             )
         )
-    statement = _statements[key] = parts[0] if len(parts) == 1 else sa.union_all(*parts)
-    return statement
+    return parts[0] if len(parts) == 1 else sa.union_all(*parts)
 
 
 def _friends_of_many(
@@ -141,7 +132,10 @@ def _friends_of_many(
         params[f"user_{i}"], params[f"cap_{i}"] = uid, cap
     if blocks_around:
         params["around"] = list(blocks_around)
-    stmt = _lists_statement(len(caps), bool(blocks_around))
+    # Built once per page size: built afresh, a page's 20-branch union cost more Python than the database
+    # spent on it.
+    shape = (len(caps), bool(blocks_around))
+    stmt = built_once(("friend_lists", *shape), lambda: _lists_statement(*shape))
     for kind, left, right in db.session.execute(stmt, params).all():
         if kind == "edge":
             result[left].add(right)

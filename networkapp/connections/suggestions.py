@@ -23,7 +23,6 @@ may only be stale in its order, never in who is shown.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -31,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from networkapp.connections import graph, paths, suggestion_cache
 from networkapp.connections.services import DECLINE_COOLDOWN, _visible_user
-from networkapp.database import among_param, commit, ids_value, serial_plans, utcnow
+from networkapp.database import among_param, built_once, commit, ids_value, serial_plans, utcnow
 from networkapp.errors import BadRequest, Invalid
 from networkapp.extensions import db
 from networkapp.models import (
@@ -161,23 +160,6 @@ def _typed_null(type_):
     return sa.cast(sa.null(), type_)
 
 
-_statements: dict[tuple, sa.Executable] = {}
-
-
-def _built(key: tuple, build: Callable[[], sa.Executable]) -> sa.Executable:
-    """The statement for ``key`` (its shape), built on first use for this database.
-
-    Values are bound at execution.  Building the candidate statements afresh for every
-    request cost more Python than the database spent running them; a built statement is
-    immutable, so requests on every thread share it.
-    """
-    full = (db.session.get_bind().dialect.name, *key)
-    statement = _statements.get(full)
-    if statement is None:
-        statement = _statements[full] = build()
-    return statement
-
-
 def _about_me_statement() -> sa.CompoundSelect:
     me = sa.bindparam("me", type_=sa.Uuid)
     friends = (
@@ -217,7 +199,7 @@ def _about_me_statement() -> sa.CompoundSelect:
 
 def _about_me(me: User) -> tuple[list[tuple[uuid.UUID, int]], list[sa.Row], list[str], list[uuid.UUID]]:
     """My newest friends (with their degree), my jobs, my schools and my skills, in one statement."""
-    statement = _built(("about_me", FRIENDS_EXPANDED), _about_me_statement)
+    statement = built_once(("about_me", FRIENDS_EXPANDED), _about_me_statement)
     rows = db.session.execute(statement, {"me": me.id}).all()
     friends = [(row.ref, row.degree) for row in rows if row.kind == "friend"]
     jobs = [row for row in rows if row.kind == "job"]
@@ -327,7 +309,9 @@ def _pool(me: User, friends, companies: list[str], schools: list[str]) -> list[s
     normal = [friend_id for friend_id, count in friends if count <= HUB_THRESHOLD]
     hubs = [friend_id for friend_id, count in friends if count > HUB_THRESHOLD]
     shape = (bool(normal), bool(hubs), bool(me.industry), bool(me.location), bool(companies), bool(schools))
-    statement = _built(("pool", *shape, FOF_POOL, SIDE_POOL, EVENT_POOL, HUB_SAMPLE), lambda: _pool_statement(*shape))
+    statement = built_once(
+        ("pool", *shape, FOF_POOL, SIDE_POOL, EVENT_POOL, HUB_SAMPLE), lambda: _pool_statement(*shape)
+    )
     params = {"me": me.id, "since": utcnow() - DECLINE_COOLDOWN}
     for wanted, name, value in (
         (normal, "normal", ids_value(normal)),
@@ -432,7 +416,7 @@ def _candidates(me: User) -> dict[uuid.UUID, Candidate]:
         return candidates
 
     shape = (bool(my_skills), bool(my_jobs), bool(my_schools))
-    statement = _built(("features", *shape), lambda: _features_statement(*shape))
+    statement = built_once(("features", *shape), lambda: _features_statement(*shape))
     params = {"ids": ids_value(candidates)}
     if my_skills:
         params["my_skills"] = my_skills
