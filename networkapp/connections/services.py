@@ -46,12 +46,16 @@ def _pair_row(a: uuid.UUID, b: uuid.UUID, *, lock: bool = False) -> Connection |
 
 def _shift_counts(user_ids: tuple[uuid.UUID, uuid.UUID], delta: int) -> None:
     # Relative updates: concurrent changes to the same person's count never overwrite each other.
-    db.session.execute(
-        sa.update(User)
-        .where(User.id.in_(user_ids))
-        .values(connection_count=User.connection_count + delta)
-        .execution_options(synchronize_session=False)
-    )
+    # One row at a time, in id order: a single ``WHERE id IN (a, b)`` locks the two rows in
+    # whatever order the scan meets them, and a burst of accepts and removals sharing people
+    # then deadlocks on PostgreSQL.  A fixed order leaves nothing to wait on in a circle.
+    for user_id in sorted(set(user_ids)):
+        db.session.execute(
+            sa.update(User)
+            .where(User.id == user_id)
+            .values(connection_count=User.connection_count + delta)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def request_connection(me: User, target_id: uuid.UUID, message: str | None) -> dict:

@@ -149,10 +149,15 @@ def delete_account(actor: User, user_id: uuid.UUID) -> None:
     person = get_user(user_id)
     if actor.id != person.id:
         raise Forbidden("You can only delete your own account.")
-    db.session.execute(sa.select(User.id).where(User.id == person.id).with_for_update())
+    friends = sa.select(ConnectionEdge.friend_id).where(ConnectionEdge.user_id == person.id)
+    # The person and every friend whose count drops, locked in id order: the order in which
+    # accepts and removals take their two rows (connections.services._shift_counts).
+    db.session.execute(
+        sa.select(User.id).where(sa.or_(User.id == person.id, User.id.in_(friends))).order_by(User.id).with_for_update()
+    )
     db.session.execute(
         sa.update(User)
-        .where(User.id.in_(sa.select(ConnectionEdge.friend_id).where(ConnectionEdge.user_id == person.id)))
+        .where(User.id.in_(friends))
         .values(connection_count=User.connection_count - 1)
         .execution_options(synchronize_session=False)
     )
