@@ -123,8 +123,18 @@ def database_unavailable(error: Exception) -> bool:
     return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
 
 
+# SQLSTATEs of a transaction the database rolled back to settle a conflict with another one
+# (serialization failure, deadlock).  The driver reports them as an OperationalError, like an
+# outage; the client's remedy is the same (try again), the operator's is not.
+ROLLED_BACK_STATES = frozenset({"40001", "40P01"})
+
+
 def unavailable_response(error: DBAPIError):
     _rollback()
+    if getattr(error.orig, "sqlstate", None) in ROLLED_BACK_STATES:
+        log.warning("transaction rolled back by the database: %s", error.orig)
+        detail = "The request collided with a concurrent change and was not applied; try again."
+        return problem(503, "Service Unavailable", detail, headers={"Retry-After": "1"})
     log.error("database unavailable: %s", error.orig)
     return problem(503, "Service Unavailable", "The database is temporarily unavailable.", headers={"Retry-After": "2"})
 

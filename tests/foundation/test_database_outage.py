@@ -9,6 +9,7 @@ PostgreSQL under load; these pin each of those points down.
 
 from __future__ import annotations
 
+import psycopg.errors
 import pytest
 import sqlalchemy as sa
 from flask import request
@@ -116,3 +117,21 @@ def test_a_lost_connection_in_an_after_request_hook_is_503(app, anon):
     response = anon.get(PROBE)
     assert_problem(response, 503)
     assert response.headers["Retry-After"] == "2"
+
+
+@pytest.mark.parametrize("error", [psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure])
+def test_a_transaction_the_database_rolled_back_is_503_to_retry_and_not_an_outage(app, anon, caplog, error):
+    def probe():
+        raise sa.exc.OperationalError("UPDATE users", {}, error("could not serialize"))
+
+    app.probe = probe
+    with caplog.at_level("WARNING", logger="networkapp.errors"):
+        response = anon.get(PROBE)
+    body = assert_problem(response, 503)
+    assert response.headers["Retry-After"] == "1"
+    assert "try again" in body["detail"]
+    assert "temporarily unavailable" not in body["detail"]
+    assert "serialize" not in body["detail"]
+    records = [r for r in caplog.records if r.name == "networkapp.errors"]
+    assert records and all(r.levelname == "WARNING" for r in records)
+    assert "rolled back" in records[0].getMessage()
