@@ -7,6 +7,7 @@ import uuid
 
 import sqlalchemy as sa
 
+from networkapp.extensions import db
 from networkapp.models import Connection
 from tests.conftest import PASSWORD, Actor
 from tests.connections.conftest import assert_counts_match_edges, count_of, edges_of, notifications_of, rows
@@ -108,3 +109,38 @@ def test_burst_keeps_every_count_equal_to_the_edges(app, make_user, request_betw
     # No accepted connection survives between a blocked pair.
     for a, b in ((people[0], people[1]), (people[2], people[3])):
         assert b.id not in [i["user"]["id"] for i in a.get("/api/connections").get_json()["items"]]
+
+
+def _count_rows_locked(app):
+    """Record, in order, whose ``users`` row each UPDATE of a count names (the order locks are taken)."""
+    order: list[uuid.UUID] = []
+
+    def before(conn, cursor, statement, parameters, *args):
+        if statement.lstrip().upper().startswith("UPDATE USERS") and "connection_count" in statement:
+            values = parameters.values() if isinstance(parameters, dict) else parameters
+            order.extend(uuid.UUID(str(v)) for v in values if isinstance(v, uuid.UUID | str) and len(str(v)) >= 32)
+
+    with app.app_context():
+        engine = db.engine
+    return engine, before, order
+
+
+def test_counts_are_locked_in_id_order_whoever_asked(app, make_user, request_between):
+    # The deadlock the burst above once hit: two transactions taking the same two rows in opposite orders.
+    engine, before, order = _count_rows_locked(app)
+    a, b = make_user(), make_user()
+    requester, recipient = (a, b) if uuid.UUID(a.id) > uuid.UUID(b.id) else (b, a)
+    created = request_between(requester, recipient)
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        assert recipient.put(f"/api/connections/{created['id']}/accept").status_code == 200
+        accepted = list(order)
+        order.clear()
+        assert requester.delete(f"/api/connections/{created['id']}").status_code == 204
+        removed = list(order)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    pair = sorted([uuid.UUID(a.id), uuid.UUID(b.id)])
+    assert accepted == pair
+    assert removed == pair
+    assert_counts_match_edges(app)
