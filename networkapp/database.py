@@ -269,6 +269,25 @@ def serial_plans() -> None:
         db.session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
+def lock_in_order(column, ids) -> None:
+    """Lock the rows whose ``column`` is among ``ids`` (values or a subquery), in ``column`` order.
+
+    A multi-row ``UPDATE … WHERE id IN (…)`` locks its rows in whatever order the scan meets
+    them, so two transactions counting on overlapping rows (two people swapping skills, say) can
+    each hold one row the other waits for: PostgreSQL then aborts one as a deadlock.  Taken in
+    one order first, the locks make the later updates wait in line instead.  SQLite admits one
+    writer at a time, so there is nothing to order there.
+
+    ``FOR NO KEY UPDATE``, the lock an update of a non-key column takes anyway: unlike ``FOR
+    UPDATE`` it does not wait for the key-share locks that inserting a row referencing these
+    (a ``user_skills`` row, say) holds, which would be a new way round to deadlock.
+    """
+    from networkapp.extensions import db
+
+    if _dialect() == "postgresql":
+        db.session.execute(sa.select(column).where(column.in_(ids)).order_by(column).with_for_update(key_share=True))
+
+
 def after_commit(callback: Callable[[], None]) -> None:
     """Run ``callback`` once the current transaction has really committed.
 

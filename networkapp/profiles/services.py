@@ -11,7 +11,7 @@ from flask import session as cookie_session
 from flask_login import logout_user
 
 from networkapp.connections import graph
-from networkapp.database import after_commit, commit
+from networkapp.database import after_commit, commit, lock_in_order
 from networkapp.errors import Forbidden, NotFound
 from networkapp.extensions import db
 from networkapp.models import ConnectionEdge, ContactInfo, Education, Experience, Media, Notification, Project, User
@@ -152,9 +152,7 @@ def delete_account(actor: User, user_id: uuid.UUID) -> None:
     friends = sa.select(ConnectionEdge.friend_id).where(ConnectionEdge.user_id == person.id)
     # The person and every friend whose count drops, locked in id order: the order in which
     # accepts and removals take their two rows (connections.services._shift_counts).
-    db.session.execute(
-        sa.select(User.id).where(sa.or_(User.id == person.id, User.id.in_(friends))).order_by(User.id).with_for_update()
-    )
+    lock_in_order(User.id, sa.union_all(sa.select(sa.literal(person.id, sa.Uuid)), friends))
     db.session.execute(
         sa.update(User)
         .where(User.id.in_(friends))

@@ -7,7 +7,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from networkapp.database import new_uuid
+from networkapp.database import lock_in_order, new_uuid
 from networkapp.extensions import db
 from networkapp.models import Skill, SkillEndorsement, User, UserSkill
 
@@ -92,15 +92,19 @@ def replace_skills(user: User, items: list[dict]) -> None:
             row.proficiency_level = item["proficiency_level"]
             row.years_experience = item["years_experience"]
     db.session.flush()
+    if removed or added:
+        lock_in_order(Skill.id, list(removed | added))
     _bump(removed, -1)
     _bump(added, +1)
 
 
 def release_all(user_id: uuid.UUID) -> None:
     """Give back every catalogue count the user holds (account deletion)."""
+    held = sa.select(UserSkill.skill_id).where(UserSkill.user_id == user_id)
+    lock_in_order(Skill.id, held)
     db.session.execute(
         sa.update(Skill)
-        .where(Skill.id.in_(sa.select(UserSkill.skill_id).where(UserSkill.user_id == user_id)))
+        .where(Skill.id.in_(held))
         .values(usage_count=Skill.usage_count - 1)
         .execution_options(synchronize_session=False)
     )
