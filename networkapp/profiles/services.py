@@ -14,7 +14,17 @@ from networkapp.connections import graph
 from networkapp.database import after_commit, commit, lock_in_order
 from networkapp.errors import Forbidden, NotFound
 from networkapp.extensions import db
-from networkapp.models import ConnectionEdge, ContactInfo, Education, Experience, Media, Notification, Project, User
+from networkapp.models import (
+    Connection,
+    ConnectionEdge,
+    ContactInfo,
+    Education,
+    Experience,
+    Media,
+    Notification,
+    Project,
+    User,
+)
 from networkapp.profiles import career, skills, views
 from networkapp.profiles.media import delete_files
 from networkapp.profiles.visibility import (
@@ -149,9 +159,13 @@ def delete_account(actor: User, user_id: uuid.UUID) -> None:
     person = get_user(user_id)
     if actor.id != person.id:
         raise Forbidden("You can only delete your own account.")
+    # Locks in the order the connection lifecycle takes them (connections.services): the pair rows
+    # first, then the people whose counts move, each in id order.  Taking the person's row first
+    # deadlocked with an accept of one of their requests, which holds the request and waits for
+    # that row.
+    mine = sa.or_(Connection.requester_id == person.id, Connection.recipient_id == person.id)
+    lock_in_order(Connection.id, sa.select(Connection.id).where(mine))
     friends = sa.select(ConnectionEdge.friend_id).where(ConnectionEdge.user_id == person.id)
-    # The person and every friend whose count drops, locked in id order: the order in which
-    # accepts and removals take their two rows (connections.services._shift_counts).
     lock_in_order(User.id, sa.union_all(sa.select(sa.literal(person.id, sa.Uuid)), friends))
     db.session.execute(
         sa.update(User)

@@ -144,3 +144,26 @@ def test_counts_are_locked_in_id_order_whoever_asked(app, make_user, request_bet
     assert accepted == pair
     assert removed == pair
     assert_counts_match_edges(app)
+
+
+def test_accepts_racing_the_requesters_account_deletion_settle_without_a_collision(app, make_user, request_between):
+    # Accepting locks the request, then both people's rows; deleting an account must not take them the
+    # other way round (the person's row, then the requests its deletion cascades into).
+    leaver = make_user()
+    recipients = [make_user() for _ in range(6)]
+    connected = make_user()
+    first = request_between(leaver, connected)
+    assert connected.put(f"/api/connections/{first['id']}/accept").status_code == 200
+    pending = [request_between(leaver, r)["id"] for r in recipients]
+    for person in (leaver, *recipients):
+        person.refresh_csrf()
+    calls = [lambda r=r, c=c: r.put(f"/api/connections/{c}/accept") for r, c in zip(recipients, pending, strict=True)]
+    calls.insert(3, lambda: leaver.delete(f"/api/profiles/{leaver.id}"))
+    responses = run_together(calls)
+    statuses = [r.status_code for r in responses]
+    assert statuses[3] == 204, responses[3].get_json()
+    assert all(status in (200, 404, 409) for status in statuses[:3] + statuses[4:]), [
+        r.get_json() for r in responses if r.status_code >= 500
+    ]
+    assert_counts_match_edges(app)
+    assert count_of(app, connected.id) == 0
