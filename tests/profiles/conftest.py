@@ -56,5 +56,14 @@ def usage(app, name: str) -> int | None:
         return db.session.scalar(sa.select(Skill.usage_count).where(Skill.name_key == name.lower()))
 
 
+def usage_counts_off(app) -> int:
+    """How many catalogue skills have a ``usage_count`` other than the number of profiles holding them."""
+    from networkapp.models import Skill, UserSkill
+
+    held = sa.select(sa.func.count()).where(UserSkill.skill_id == Skill.id).correlate(Skill).scalar_subquery()
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Skill).where(Skill.usage_count != held))
+
+
 def put_profile(actor, **body):
     return actor.put(f"/api/profiles/{actor.id}", json=body)
