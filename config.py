@@ -22,6 +22,46 @@ def as_list(value: str | None, default: str = "") -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def server_shape(env=None) -> dict:
+    """How a server process runs and how many database connections it may need: one place for both.
+
+    ``SERVER_ROLE`` picks the process's job (docs/deployment.md):
+
+    - ``all`` (default): one gevent worker serving the HTTP API and Socket.IO together.  A
+      socket costs a greenlet, not a thread, so one process holds thousands of them.
+    - ``api``: the HTTP API alone, one gthread process per core with a few threads each
+      (``make serve`` puts the real-time server and nginx beside it).
+    - ``realtime``: Socket.IO alone, one gevent worker (sessions stick to the process).
+
+    A request holds at most one connection, so a pool at least as large as the threads that
+    serve requests can never be exhausted by them; under gevent, requests beyond the pool
+    wait at most ``DATABASE_POOL_TIMEOUT`` seconds and then answer 503.
+    """
+    env = os.environ if env is None else env
+    role = (env.get("SERVER_ROLE") or "all").strip().lower()
+    if role not in {"all", "api", "realtime"}:
+        raise RuntimeError(f"SERVER_ROLE must be all, api or realtime (got {role!r})")
+    requested_pool = int(env.get("DATABASE_POOL_SIZE") or 10)
+    if role == "api":
+        threads = int(env.get("GUNICORN_THREADS") or 4)
+        return {
+            "role": role,
+            "worker_class": "gthread",
+            "workers": int(env.get("WEB_CONCURRENCY") or os.cpu_count() or 1),
+            "threads": threads,
+            "worker_connections": 1000,
+            "pool_size": max(requested_pool, threads),
+        }
+    return {
+        "role": role,
+        "worker_class": "gevent",
+        "workers": 1,
+        "threads": 1,
+        "worker_connections": int(env.get("GUNICORN_WORKER_CONNECTIONS") or 10000),
+        "pool_size": requested_pool,
+    }
+
+
 class Config:
     APP_ENV = "development"
     DEBUG = False
@@ -32,9 +72,21 @@ class Config:
         self.SECRET_KEY = env.get("SECRET_KEY") or None
         self.PORT = int(env.get("PORT", "5005"))
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or None  # default set in create_app
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-        # Seconds a new PostgreSQL connection may take: an unreachable database host fails requests fast (503).
+        self.SERVER_SHAPE = server_shape(env)
+        # Every wait on the database is bounded (docs/reliability.md); seconds.
+        # A new PostgreSQL connection: an unreachable database host fails requests fast (503).
         self.DATABASE_CONNECT_TIMEOUT = int(env.get("DATABASE_CONNECT_TIMEOUT", "5"))
+        # Waiting for a free pooled connection, then 503 with Retry-After.
+        self.DATABASE_POOL_TIMEOUT = float(env.get("DATABASE_POOL_TIMEOUT", "3"))
+        # PostgreSQL: one statement (lock waits included), and a transaction left idle.
+        self.DATABASE_STATEMENT_TIMEOUT = float(env.get("DATABASE_STATEMENT_TIMEOUT", "10"))
+        self.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT = float(env.get("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", "30"))
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            "pool_size": self.SERVER_SHAPE["pool_size"],
+            # A little room for work outside requests (socket disconnects, presence heartbeats).
+            "max_overflow": 2,
+            "pool_timeout": self.DATABASE_POOL_TIMEOUT,
+        }
         self.REDIS_URL = env.get("REDIS_URL") or None
         # Seconds a person's ranked suggestions are reused (Redis when REDIS_URL is set); 0 turns caching off.
         self.SUGGESTIONS_CACHE_SECONDS = int(env.get("SUGGESTIONS_CACHE_SECONDS", "300"))
@@ -62,6 +114,10 @@ class Config:
         # requests, so a sign-in flood cannot starve them; on two cores that halves the sign-in
         # rate (docs/performance.md has both settings measured).
         self.ARGON2_MAX_CONCURRENCY = int(env.get("ARGON2_MAX_CONCURRENCY") or max(1, (os.cpu_count() or 2) - 1))
+        # Presence: a socket-holding process refreshes its rows every PRESENCE_HEARTBEAT_SECONDS; rows
+        # not refreshed for PRESENCE_TTL_SECONDS belong to a process that died and count as offline.
+        self.PRESENCE_HEARTBEAT_SECONDS = float(env.get("PRESENCE_HEARTBEAT_SECONDS", "20"))
+        self.PRESENCE_TTL_SECONDS = float(env.get("PRESENCE_TTL_SECONDS", "60"))
         self.MESSAGE_SOCKET_RATE_LIMIT = env.get("MESSAGE_SOCKET_RATE_LIMIT") or "20 per 10 seconds"
         # E-mail digests are off unless MAIL_SERVER is set.
         self.MAIL_SERVER = env.get("MAIL_SERVER") or None
@@ -118,8 +174,6 @@ class Config:
     # Idempotency keys are kept at least this long (IETF draft: client retries).
     IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 
-    SOCKETIO_ASYNC_MODE = "threading"
-
 
 def fixed_fernet_key(label: str) -> str:
     """A deterministic, non-secret Fernet key so development data stays readable across restarts."""
@@ -159,6 +213,8 @@ class TestingConfig(Config):
         self.RATELIMIT_ENABLED = as_bool(os.environ.get("RATELIMIT_ENABLED"), False)
         # Tests build graphs straight in the database, past the hooks that invalidate; they opt in.
         self.SUGGESTIONS_CACHE_SECONDS = int(os.environ.get("SUGGESTIONS_CACHE_SECONDS", "0"))
+        # No background heartbeat in tests: they call presence.beat() when they need one.
+        self.PRESENCE_HEARTBEAT_SECONDS = float(os.environ.get("PRESENCE_HEARTBEAT_SECONDS", "0"))
 
 
 class ProductionConfig(Config):

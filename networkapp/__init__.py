@@ -56,6 +56,11 @@ def load_config(app: Flask, config_name: str | None) -> None:
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         options["connect_args"] = {
             "connect_timeout": app.config["DATABASE_CONNECT_TIMEOUT"],
+            # A peer that vanished (host down, network cut) is noticed in about a minute, not hours.
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
             **options.get("connect_args", {}),
         }
 
@@ -68,6 +73,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             database.configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            database.configure_postgres(db.engine, app.config)
     database.install_session_hooks(db.session.session_factory)
     # Registered after db.init_app, so it runs before Flask-SQLAlchemy's own teardown.
     app.teardown_appcontext(database.release_session)
@@ -167,19 +174,26 @@ def register_commands(app: Flask) -> None:
     cli.register(app)
 
 
+def async_mode() -> str:
+    """Socket.IO follows the server it runs in: gevent once gunicorn's gevent worker has patched, else threads."""
+    import sys
+
+    monkey = sys.modules.get("gevent.monkey")
+    return "gevent" if monkey is not None and monkey.is_module_patched("socket") else "threading"
+
+
 def register_socketio(app: Flask) -> None:
     from networkapp.extensions import socketio
+    from networkapp.messaging import events as messaging_events
 
     # SocketIO keeps the client manager it built for the previous app; each app must get its own (or none).
     socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
-        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        cors_allowed_origins=app.config["CORS_ORIGINS"],
+        async_mode=async_mode(),
+        cors_allowed_origins=lambda origin, environ: messaging_events.origin_allowed(origin, environ, app),
         cors_credentials=True,
         message_queue=app.config["REDIS_URL"],
         manage_session=False,
     )
-    from networkapp.messaging import events as messaging_events
-
     messaging_events.register(app)

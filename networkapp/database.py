@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
+import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import g, has_request_context, request
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase
@@ -293,6 +298,9 @@ def after_commit(callback: Callable[[], None]) -> None:
 
     Live pushes, e-mails and anything else that leaves the process must only
     describe rows that exist; a rolled-back transaction drops its callbacks.
+    Callbacks run after the commit has returned its connection (``Session.commit``):
+    what they need from the database is best read before the commit, in the same
+    transaction, so that the callback itself only talks to the outside.
     """
     from networkapp.extensions import db
 
@@ -340,13 +348,23 @@ def release_session(_error: BaseException | None = None) -> None:
         db.session.registry.clear()
 
 
-def install_session_hooks(session_factory) -> None:
-    @event.listens_for(session_factory, "after_commit")
-    def _run_callbacks(session):
-        callbacks = session.info.pop("after_commit", [])
-        for callback in callbacks:
+class Session(FlaskSession):
+    """The request's session: ``after_commit`` callbacks run once ``commit()`` has fully returned.
+
+    By then the transaction's connection is back in the pool, so a callback that reads or
+    writes (in this session or an app context of its own) takes that same connection again
+    instead of a second one: a request never holds two connections at once, whatever its
+    callbacks do.  Inside SQLAlchemy's own ``after_commit`` event no SQL may run at all.
+    """
+
+    def commit(self) -> None:
+        super().commit()
+        callbacks = self.info.pop("after_commit", None)
+        for callback in callbacks or ():
             callback()
 
+
+def install_session_hooks(session_factory) -> None:
     @event.listens_for(session_factory, "after_soft_rollback")
     def _drop_callbacks(session, _previous_transaction):
         if not session.in_transaction():
@@ -368,3 +386,133 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
         return False
     unmanaged = Base.metadata.info.get("unmanaged_tables", ())
     return not (type_ == "table" and any(name == t or name.startswith(f"{t}_") for t in unmanaged))
+
+
+class StatementWatchdog:
+    """A client-side bound on every PostgreSQL statement, for when the server cannot enforce its own.
+
+    ``statement_timeout`` is enforced by the server: a server that is frozen (stopped, swapped
+    out, behind a partitioned network that still ACKs) never answers at all, and psycopg waits
+    on the socket forever.  Each statement arms a deadline a little past the server's timeout;
+    one background thread (a greenlet under gevent) shuts down the socket of any statement
+    still running at its deadline.  psycopg then fails that statement as a lost connection,
+    SQLAlchemy discards the connection, and the request answers 503 instead of hanging.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._armed: dict[int, tuple[float, object]] = {}
+        self._started = False
+        self._start_lock = threading.Lock()
+
+    def arm(self, dbapi_connection) -> None:
+        if not self._started:
+            self._start()
+        self._armed[id(dbapi_connection)] = (time.monotonic() + self.seconds, dbapi_connection)
+
+    def disarm(self, dbapi_connection) -> None:
+        self._armed.pop(id(dbapi_connection), None)
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if not self._started:
+                threading.Thread(target=self._watch, name="statement-watchdog", daemon=True).start()
+                self._started = True
+
+    def _watch(self) -> None:
+        interval = min(0.25, self.seconds / 4)
+        while True:
+            time.sleep(interval)
+            now = time.monotonic()
+            for key, (deadline, dbapi_connection) in list(self._armed.items()):
+                if deadline <= now and self._armed.pop(key, None) is not None:
+                    self._cut(dbapi_connection)
+
+    @staticmethod
+    def _cut(dbapi_connection) -> None:
+        try:
+            fd = dbapi_connection.pgconn.socket
+        except Exception:  # already closed: nothing waits on it
+            return
+        log.error("a database statement outlived its timeout; dropping its connection")
+        try:
+            with socket.socket(fileno=os.dup(fd)) as sock:
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            log.debug("shutting down a stuck database socket failed", exc_info=True)
+
+
+def configure_postgres(engine: sa.Engine, config) -> None:
+    """Bound every wait on PostgreSQL: connecting, checking out, each statement, idle transactions.
+
+    The server's own limits (``statement_timeout``, ``idle_in_transaction_session_timeout``)
+    are set for every connection at connect time; the watchdog covers a server that cannot
+    answer at all.  The liveness ping that replaces ``pool_pre_ping`` runs under the same
+    watchdog, so even a check-out cannot hang on a frozen server.
+    """
+    statement_ms = int(config["DATABASE_STATEMENT_TIMEOUT"] * 1000)
+    idle_ms = int(config["DATABASE_IDLE_IN_TRANSACTION_TIMEOUT"] * 1000)
+    watchdog = StatementWatchdog(config["DATABASE_STATEMENT_TIMEOUT"] + 2) if statement_ms > 0 else None
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        limit = 0 if engine_unbounded(engine) else statement_ms
+        autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {limit}")
+                cursor.execute(f"SET idle_in_transaction_session_timeout = {0 if limit == 0 else idle_ms}")
+        finally:
+            dbapi_connection.autocommit = autocommit
+
+    @event.listens_for(engine.pool, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        # A connection just opened has nothing to prove (its record's info is emptied on invalidation).
+        if not record.info.get("checked_out_before"):
+            record.info["checked_out_before"] = True
+            return
+        if watchdog is not None and not engine_unbounded(engine):
+            watchdog.arm(dbapi_connection)
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise sa.exc.DisconnectionError(f"the pooled connection failed its ping: {error}") from error
+        finally:
+            if watchdog is not None:
+                watchdog.disarm(dbapi_connection)
+        if not alive:
+            raise sa.exc.DisconnectionError("the pooled connection failed its ping")
+
+    if watchdog is None:
+        return
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _arm(conn, _cursor, _statement, _parameters, _context, _executemany):
+        if not engine_unbounded(engine):
+            watchdog.arm(conn.connection.dbapi_connection)
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _disarm(conn, _cursor, _statement, _parameters, _context, _executemany):
+        watchdog.disarm(conn.connection.dbapi_connection)
+
+    @event.listens_for(engine, "handle_error")
+    def _disarm_on_error(context):
+        if context.connection is not None and context.connection.connection.dbapi_connection is not None:
+            watchdog.disarm(context.connection.connection.dbapi_connection)
+
+
+_unbounded: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
+
+
+def engine_unbounded(engine: sa.Engine) -> bool:
+    return engine in _unbounded
+
+
+def lift_statement_timeout(engine: sa.Engine) -> None:
+    """Let this process's statements run as long as they need (migrations, large seeds, benchmarks).
+
+    Only for command-line work that is known to run long statements: the pool is emptied so
+    that every connection from now on is opened without the server-side limits.
+    """
+    _unbounded.add(engine)
+    engine.dispose()

@@ -12,6 +12,7 @@ import logging
 
 from flask import Flask, json
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -191,6 +192,14 @@ def handle_database_error(error: DBAPIError):
     return handle_unexpected(error)
 
 
+def handle_pool_timeout(error: sa_exc.TimeoutError):
+    """Every pooled connection stayed busy for DATABASE_POOL_TIMEOUT seconds: shed this request."""
+    _rollback()
+    log.warning("no database connection free in time: %s", error)
+    detail = "The service is busy; try again in a moment."
+    return problem(503, "Service Unavailable", detail, headers={"Retry-After": "1"})
+
+
 def handle_unexpected(error: Exception):
     log.exception("unhandled error", exc_info=error)
     return handle_http_exception(InternalServerError())
@@ -201,4 +210,5 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(DBAPIError, handle_database_error)
+    app.register_error_handler(sa_exc.TimeoutError, handle_pool_timeout)
     app.register_error_handler(Exception, handle_unexpected)

@@ -11,12 +11,19 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
 
 from networkapp.database import utcnow
 from networkapp.extensions import db, login_manager
 from networkapp.models import User, UserSession
+
+signals = Namespace()
+# Sent inside the transaction that ends sessions, with the user as sender and the ended
+# sessions' keys (``session_key``) as ``keys``: whatever a session holds open (sockets) must
+# close when it commits.  Every path that ends a session sends it.
+sessions_revoked = signals.signal("sessions-revoked")
 
 
 def _digest(token: str) -> str:
@@ -63,7 +70,9 @@ def start_session(user: User) -> None:
 
 def end_session(user: User) -> None:
     if user.session_id:
-        db.session.execute(sa.delete(UserSession).where(UserSession.id == _digest(user.session_id)))
+        key = _digest(user.session_id)
+        db.session.execute(sa.delete(UserSession).where(UserSession.id == key))
+        sessions_revoked.send(user, keys=[key])
     user.last_active = utcnow()
     logout_user()
     session.clear()
@@ -76,4 +85,8 @@ def session_key(user: User) -> str | None:
 
 def revoke_other_sessions(user: User) -> None:
     keep = _digest(user.session_id) if user.session_id else ""
-    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id, UserSession.id != keep))
+    ended = db.session.scalars(
+        sa.delete(UserSession).where(UserSession.user_id == user.id, UserSession.id != keep).returning(UserSession.id)
+    ).all()
+    if ended:
+        sessions_revoked.send(user, keys=list(ended))

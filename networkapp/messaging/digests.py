@@ -17,19 +17,17 @@ from email.message import EmailMessage
 import click
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session, joinedload
 
 from networkapp.api import Blueprint
 from networkapp.database import utcnow
 from networkapp.extensions import db
-from networkapp.messaging import live
+from networkapp.messaging import presence
 from networkapp.models import (
     ConversationParticipant,
     EmailOutbox,
     Message,
     MessagingSettings,
     Notification,
-    SocketPresence,
     User,
 )
 
@@ -51,29 +49,21 @@ NOTIFICATION_TEXT = {
 }
 
 
-def on_notification(notification: Notification) -> None:
-    """Push a committed notification live, or queue it for e-mail when its recipient is offline.
+def queue_notification(notification: Notification) -> None:
+    """Queue a new notification for e-mail when its recipient is offline, in its own transaction.
 
-    Runs after the creating transaction committed, so it reads and writes in a session of its own.
+    In the transaction, not after it: the outbox row commits with the notification or not at all.
     """
-    from networkapp.notifications.schemas import NotificationSchema
-
-    notification_id = sa.inspect(notification).identity[0]
-    with Session(db.engine) as session:
-        row = session.get(Notification, notification_id, options=[joinedload(Notification.actor)])
-        if row is None:
-            return
-        live.push_notification(row.user_id, NotificationSchema().dump(row))
-        if not current_app.config.get("MAIL_SERVER"):
-            return
-        online = session.scalar(sa.select(sa.exists().where(SocketPresence.user_id == row.user_id)))
-        opted_out = session.scalar(
-            sa.select(MessagingSettings.email_opt_out).where(MessagingSettings.user_id == row.user_id)
-        )
-        if online or row.type in (opted_out or []):
-            return
-        session.add(EmailOutbox(user_id=row.user_id, kind="notification", notification_id=row.id))
-        session.commit()
+    if not current_app.config.get("MAIL_SERVER"):
+        return
+    if presence.online_user_ids([notification.user_id]):
+        return
+    opted_out = db.session.scalar(
+        sa.select(MessagingSettings.email_opt_out).where(MessagingSettings.user_id == notification.user_id)
+    )
+    if notification.type in (opted_out or []):
+        return
+    db.session.add(EmailOutbox(user_id=notification.user_id, kind="notification", notification_id=notification.id))
 
 
 def _pending_users() -> list[uuid.UUID]:

@@ -1,9 +1,11 @@
 """Socket.IO namespaces ``/chat`` and ``/notifications``.
 
 Both accept only a signed-in session (the Flask-Login cookie, read from the
-connect request) and, when the browser sends one, an allowlisted Origin.
-Every event that acts re-reads the session, so a socket whose session has
-been revoked stops being able to act even before it is disconnected.
+connect request) and, when the client sends one, an Origin that is the
+server's own or allowlisted.  Every event that acts re-reads the session, so
+a socket whose session has been revoked stops being able to act even before
+it is disconnected; ending a session (logout, password change, account
+deletion, any revocation) disconnects its sockets in every process.
 ``/chat`` ``echo`` is the exception: it only acks its payload back, so it
 is the round-trip floor that ``bench/realtime.py`` compares chat delivery with.
 """
@@ -15,7 +17,7 @@ import logging
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import current_app, g, request
-from flask_login import current_user, user_logged_out
+from flask_login import current_user
 from flask_socketio import Namespace, join_room
 from limits import parse, storage, strategies
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +26,7 @@ from networkapp.auth.sessions import session_key
 from networkapp.database import after_commit
 from networkapp.errors import DomainError, Forbidden, Unauthorized
 from networkapp.extensions import db, socketio
-from networkapp.messaging import live, services
+from networkapp.messaging import live, presence, services
 from networkapp.messaging.schemas import SocketSendSchema, TypingSchema
 from networkapp.models import ConversationParticipant, SocketPresence
 
@@ -34,9 +36,28 @@ log = logging.getLogger(__name__)
 _SEND_SCHEMA = SocketSendSchema()
 
 
-def _origin_allowed() -> bool:
-    origin = request.headers.get("Origin")
-    return origin is None or origin in current_app.config["CORS_ORIGINS"]
+def origin_allowed(origin: str | None, environ: dict, app=None) -> bool:
+    """The one Origin rule for sockets (Engine.IO's handshake and ``on_connect`` both ask it).
+
+    No Origin (a non-browser client), the server's own origin (a same-origin page, or
+    python-socketio's websocket transport, which sends the URL it connects to), or an
+    allowlisted SPA origin.  Behind a proxy (``PROXY_FIX_X_FOR``) the forwarded scheme and host
+    name the server's own origin too.
+    """
+    if not origin:
+        return True
+    config = (app or current_app).config
+    if origin in config["CORS_ORIGINS"]:
+        return True
+    host = environ.get("HTTP_HOST")
+    if not host:
+        return False
+    own = {f"{environ.get('wsgi.url_scheme', 'http')}://{host}"}
+    if config["PROXY_FIX_X_FOR"]:
+        scheme = environ.get("HTTP_X_FORWARDED_PROTO", environ.get("wsgi.url_scheme", "http")).split(",")[0].strip()
+        forwarded_host = environ.get("HTTP_X_FORWARDED_HOST", host).split(",")[0].strip()
+        own.add(f"{scheme}://{forwarded_host}")
+    return origin.rstrip("/") in own
 
 
 def _error(status: int, title: str, detail: str, errors: dict | None = None) -> dict:
@@ -54,26 +75,20 @@ class AuthenticatedNamespace(Namespace):
     def on_connect(self, auth=None):
         # Before the session is read: the presence row is written in the same transaction.
         g.writes_on_read = True
-        if not _origin_allowed():
+        if not origin_allowed(request.headers.get("Origin"), request.environ):
             raise ConnectionRefusedError("origin not allowed")
         if not current_user.is_authenticated:
             raise ConnectionRefusedError("authentication required")
         key = session_key(current_user)
         join_room(live.user_room(current_user.id))
         join_room(live.session_room(key))
-        db.session.add(
-            SocketPresence(sid=request.sid, namespace=self.namespace, user_id=current_user.id, session_key=key)
-        )
+        presence.record(request.sid, self.namespace, current_user.id, key)
         db.session.commit()
         return True
 
     def on_disconnect(self, reason=None):
         g.writes_on_read = True
-        db.session.execute(
-            sa.delete(SocketPresence).where(
-                SocketPresence.sid == request.sid, SocketPresence.namespace == self.namespace
-            )
-        )
+        presence.forget(request.sid, self.namespace)
         db.session.commit()
 
 
@@ -160,14 +175,12 @@ def _socket_limiter():
     return cache["limiter"], cache["item"]
 
 
-def _disconnect_session(sender, user, **extra) -> None:
-    """An HTTP logout closes that session's sockets in every process (via the message queue)."""
-    key = session_key(user)
-    if key is None:
-        return
-    sockets = db.session.execute(
-        sa.select(SocketPresence.sid, SocketPresence.namespace).where(SocketPresence.session_key == key)
-    ).all()
+def _disconnect(sockets: list[tuple[str, str]]) -> None:
+    """Close these sockets once the transaction that ended their sessions has committed.
+
+    Synchronous, not a background task: a live push published after this commit must not
+    overtake the disconnect.  Through the message queue both travel on one channel, in order.
+    """
     if not sockets:
         return
 
@@ -178,20 +191,39 @@ def _disconnect_session(sender, user, **extra) -> None:
             except Exception:
                 log.warning("could not disconnect socket %s", sid, exc_info=True)
 
-    # Outside this request's transaction: the disconnect handlers use their own.
-    after_commit(lambda: socketio.start_background_task(disconnect_all))
+    after_commit(disconnect_all)
 
 
-def _push_notification(notification, **extra) -> None:
+def _sessions_revoked(sender, keys, **extra) -> None:
+    _disconnect(presence.sockets_of_sessions(keys))
+
+
+def _account_deleting(person, **extra) -> None:
+    # Read now: the account's presence rows go with it.
+    rows = db.session.execute(
+        sa.select(SocketPresence.sid, SocketPresence.namespace).where(SocketPresence.user_id == person.id)
+    )
+    _disconnect([(row.sid, row.namespace) for row in rows])
+
+
+def _notification_queued(notification, **extra) -> None:
     from networkapp.messaging import digests
 
-    digests.on_notification(notification)
+    digests.queue_notification(notification)
+
+
+def _push_notification(notification, payload, **extra) -> None:
+    live.push_notification(notification.user_id, payload)
 
 
 def register(app) -> None:
     socketio.on_namespace(ChatNamespace(live.CHAT))
     socketio.on_namespace(NotificationsNamespace(live.NOTIFICATIONS))
-    user_logged_out.connect(_disconnect_session)
-    from networkapp.notifications.services import notification_created
+    from networkapp.auth.sessions import sessions_revoked
+    from networkapp.notifications.services import notification_created, notification_queued
+    from networkapp.profiles.services import account_deleting
 
+    sessions_revoked.connect(_sessions_revoked)
+    account_deleting.connect(_account_deleting)
+    notification_queued.connect(_notification_queued)
     notification_created.connect(_push_notification)

@@ -17,7 +17,7 @@ from networkapp.connections import graph
 from networkapp.database import after_commit, commit, new_uuid, utcnow, write_step
 from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
 from networkapp.extensions import db
-from networkapp.messaging import crypto, live
+from networkapp.messaging import crypto, live, presence
 from networkapp.models import (
     AutoResponseLog,
     Block,
@@ -28,7 +28,6 @@ from networkapp.models import (
     Message,
     MessageSearchToken,
     MessagingSettings,
-    SocketPresence,
     User,
 )
 from networkapp.pagination import keyset_page
@@ -450,9 +449,7 @@ def _auto_respond(target: Target, sender_id: uuid.UUID, prefs: dict, now: dateti
 
 def _queue_emails(message: Message, recipients: list[uuid.UUID], prefs: dict) -> None:
     """People with no live socket hear about the message in their next e-mail digest."""
-    online = set(
-        db.session.scalars(sa.select(SocketPresence.user_id).where(SocketPresence.user_id.in_(recipients)).distinct())
-    )
+    online = presence.online_user_ids(recipients)
     for user_id in recipients:
         if user_id in online or "message" in prefs[user_id].email_opt_out:
             continue

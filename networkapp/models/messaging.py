@@ -171,7 +171,7 @@ class SocketPresence(db.Model):
     """Live Socket.IO connections, shared by every server process.
 
     Used to tell offline users (who get e-mail) from online ones, and to find
-    a session's sockets when it logs out, whichever process holds them.
+    a session's sockets when it ends, whichever process holds them.
     """
 
     __tablename__ = "socket_presence"
@@ -181,6 +181,9 @@ class SocketPresence(db.Model):
     user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     session_key: Mapped[str] = mapped_column(sa.String(64), index=True)
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The process holding the socket, and its last heartbeat (networkapp.messaging.presence).
+    server_id: Mapped[str] = mapped_column(sa.String(80), index=True, default="")
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, default=utcnow)
 
 
 class EmailOutbox(db.Model):

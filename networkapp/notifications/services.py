@@ -10,6 +10,7 @@ from blinker import Namespace
 from networkapp.database import after_commit, commit, utcnow
 from networkapp.extensions import db
 from networkapp.models import Notification, User
+from networkapp.notifications.schemas import NotificationSchema
 from networkapp.pagination import keyset_page
 
 NOTIFICATION_TYPES = frozenset(
@@ -33,7 +34,12 @@ NOTIFICATION_TYPES = frozenset(
 )
 
 signals = Namespace()
-# Sent after the notification's transaction commits, with the Notification as sender.
+# Sent inside the notification's transaction, once it is flushed, with the Notification as
+# sender: receivers may read and add rows in that same transaction (the e-mail outbox does).
+notification_queued = signals.signal("notification-queued")
+# Sent after the transaction commits, with the Notification as sender and its API form as
+# ``payload``.  Receivers only talk to the outside (a live push): the request's connection is
+# already back in the pool, and the payload was built while the transaction was open.
 notification_created = signals.signal("notification-created")
 
 
@@ -53,7 +59,9 @@ def notify(
     notification = Notification(user_id=user_id, type=type, actor_id=actor_id, data=data or {})
     db.session.add(notification)
     db.session.flush()
-    after_commit(lambda: notification_created.send(notification))
+    notification_queued.send(notification)
+    payload = NotificationSchema().dump(notification)
+    after_commit(lambda: notification_created.send(notification, payload=payload))
     return notification
 
 

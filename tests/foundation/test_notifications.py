@@ -15,8 +15,9 @@ from networkapp.notifications.services import notification_created, notify
 def test_notify_creates_and_signals_after_commit(app, alice, bob):
     received = []
 
-    def listener(sender):
+    def listener(sender, payload):
         received.append(sender.id)
+        assert payload["id"] == str(sender.id) and payload["actor"]["id"] == bob.id
 
     notification_created.connect(listener)
     try:
@@ -41,14 +42,18 @@ def test_notify_creates_and_signals_after_commit(app, alice, bob):
 
 def test_rolled_back_notifications_are_never_signalled(app, alice):
     received = []
-    notification_created.connect(received.append)
+
+    def listener(sender, **_payload):
+        received.append(sender)
+
+    notification_created.connect(listener)
     try:
         with app.app_context():
             notify(uuid.UUID(alice.id), "mention")
             db.session.rollback()
             db.session.commit()
     finally:
-        notification_created.disconnect(received.append)
+        notification_created.disconnect(listener)
     assert received == []
 
 

@@ -197,3 +197,73 @@ def test_socket_sends_are_rate_limited_per_user(make_app, make_user):
     assert acks[3]["error"]["status"] == 429
     assert count(app, Message) == 3
     assert count(app, Message, Message.sender_id == uuid.UUID(alice.id)) == 3 and sa is not None
+
+
+def _until_disconnected(clients, timeout: float = 5) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while any(c.is_connected(ns) for c, ns in clients) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_a_password_change_disconnects_every_other_session_at_once_and_they_hear_nothing_more(app, pair):
+    from tests.conftest import PASSWORD, Actor
+
+    alice, bob = pair
+    stolen = Actor(app)
+    assert stolen.post("/api/auth/login", json={"username": "alice", "password": PASSWORD}).status_code == 200
+    stolen_chat, stolen_notes = sio(app, stolen), sio(app, stolen, "/notifications")
+    own_chat = sio(app, alice)
+    assert stolen_chat.is_connected("/chat") and stolen_notes.is_connected("/notifications")
+
+    changed = alice.post(
+        "/api/auth/password", json={"current_password": PASSWORD, "new_password": "a brand new passphrase 42"}
+    )
+    assert changed.status_code == 204
+    # Disconnected when the change commits (before its response), not at the next event the socket sends.
+    assert not stolen_chat.is_connected("/chat") and not stolen_notes.is_connected("/notifications")
+    assert own_chat.is_connected("/chat")
+
+    from networkapp.extensions import socketio
+
+    # The revoked sockets have left alice's room in the server, so no later push can reach them.
+    room = dict(socketio.server.manager.get_participants("/chat", f"user:{alice.id}"))
+    assert len(room) == 1
+    assert send(bob, recipient_id=alice.id, message_content="After the change").status_code == 201
+    assert [m["content"] for m in events(own_chat, "message")] == ["After the change"]
+    assert not sio(app, stolen).is_connected("/chat")
+
+
+def test_deleting_the_account_disconnects_all_its_sockets(app, pair):
+    from tests.conftest import PASSWORD, Actor
+
+    alice, _bob = pair
+    other = Actor(app)
+    assert other.post("/api/auth/login", json={"username": "alice", "password": PASSWORD}).status_code == 200
+    sockets = [
+        (sio(app, alice), "/chat"),
+        (sio(app, other), "/chat"),
+        (sio(app, other, "/notifications"), "/notifications"),
+    ]
+    assert all(c.is_connected(ns) for c, ns in sockets)
+    assert alice.delete(f"/api/profiles/{alice.id}").status_code in (200, 204)
+    _until_disconnected(sockets)
+    assert not any(c.is_connected(ns) for c, ns in sockets)
+    assert count(app, SocketPresence) == 0
+
+
+@pytest.mark.parametrize(
+    ("origin", "accepted"),
+    [
+        (None, True),  # a non-browser client sends none
+        ("http://localhost", True),  # the server's own origin (the test client's host)
+        (ALLOWED_ORIGIN, True),
+        ("https://evil.example", False),
+        ("http://localhost.evil.example", False),
+        ("null", False),
+    ],
+)
+def test_socket_origins_own_allowlisted_or_none(app, alice, origin, accepted):
+    client = sio(app, alice, headers={"Origin": origin} if origin else None)
+    assert client.is_connected("/chat") is accepted

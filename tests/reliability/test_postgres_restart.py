@@ -129,7 +129,7 @@ def test_postgres_connections_time_out_instead_of_hanging(monkeypatch):
     monkeypatch.setenv("DATABASE_CONNECT_TIMEOUT", "1")
     try:
         app = create_app("testing")
-        assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"connect_timeout": 1}
+        assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["connect_timeout"] == 1
         started = time.monotonic()
         response = app.test_client().get("/api/health")
         elapsed = time.monotonic() - started
