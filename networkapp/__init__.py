@@ -72,7 +72,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            database.configure_sqlite(db.engine)
+            database.configure_sqlite(db.engine, app.config["DATABASE_STATEMENT_TIMEOUT"] or 10.0)
         elif db.engine.dialect.name == "postgresql":
             database.configure_postgres(db.engine, app.config)
     database.install_session_hooks(db.session.session_factory)

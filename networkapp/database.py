@@ -72,10 +72,7 @@ class UTCDateTime(sa.TypeDecorator):
         return value.astimezone(UTC)
 
 
-BUSY_TIMEOUT_MS = 15_000
-
-
-def configure_sqlite(engine: sa.Engine) -> None:
+def configure_sqlite(engine: sa.Engine, timeout: float = 10.0) -> None:
     """Make the embedded database safe for a threaded server.
 
     pysqlite's own transaction handling never emits BEGIN and upgrades read
@@ -92,15 +89,20 @@ def configure_sqlite(engine: sa.Engine) -> None:
     clients).  So writers of this process first queue on an in-process lock,
     which wakes the next one the moment the previous transaction ends; the
     busy timeout is left to arbitrate between processes.
+
+    Both waits end after ``timeout`` seconds (``DATABASE_STATEMENT_TIMEOUT``): a
+    writer that never lets go (another process stuck mid-transaction) costs the
+    others a 503, not a hung request.
     """
     gate = threading.Lock()
+    busy_ms = int(timeout * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
@@ -111,7 +113,7 @@ def configure_sqlite(engine: sa.Engine) -> None:
             connection.exec_driver_sql("BEGIN")
             return
         # On a timeout, go on without the gate: SQLite's own busy timeout still decides.
-        if gate.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+        if gate.acquire(timeout=timeout):
             connection.info["write_gate"] = gate
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

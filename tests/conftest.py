@@ -113,6 +113,8 @@ def make_app(database_url, monkeypatch):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+        if "health_engine" in app.extensions:
+            app.extensions["health_engine"].dispose()
 
 
 @pytest.fixture

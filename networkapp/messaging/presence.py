@@ -131,7 +131,12 @@ def shutdown(app: Flask) -> None:
             log.info("shutting down: %s presence rows removed", deleted.rowcount)
     except Exception:
         log.warning("could not remove this process's presence rows; they expire on their own", exc_info=True)
+    server = socketio.server
     try:
-        socketio.server.eio.disconnect()
+        # This process's sockets only (ignore_queue): the others' processes keep theirs.
+        local = [(sid, ns) for ns, rooms in list(server.manager.rooms.items()) for sid in list(rooms.get(None, {}))]
+        for sid, namespace in local:
+            server.disconnect(sid, namespace=namespace, ignore_queue=True)
+        server.eio.disconnect()
     except Exception:
         log.warning("closing the sockets on shutdown failed", exc_info=True)

@@ -255,3 +255,53 @@ class Client:
 
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
+
+
+class RawSocket:
+    """One Socket.IO connection over a bare WebSocket (Engine.IO v4), without a thread of its own.
+
+    Hundreds of these fit in one test process: the stock client runs threads per connection.
+    The server pings every 25 s and drops a client that has not answered for 20 s more, so
+    these are for tests that hold sockets well under 45 s.
+    """
+
+    def __init__(self, base_url: str, cookie: str, namespace: str = "/chat", origin: str | None = None) -> None:
+        import websocket
+
+        url = base_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+        headers = [f"Cookie: {cookie}"]
+        self.ws = websocket.create_connection(
+            url, header=headers, origin=origin, suppress_origin=origin is None, timeout=10
+        )
+        opened = self.ws.recv()
+        if not opened.startswith("0"):
+            raise RuntimeError(f"no Engine.IO handshake: {opened!r}")
+        self.ws.send(f"40{namespace},")
+        answer = self.ws.recv()
+        if not answer.startswith(f"40{namespace},"):
+            raise RuntimeError(f"namespace refused: {answer!r}")
+
+    def closed_by_server(self, timeout: float) -> bool:
+        """Wait for the server to close this socket (a Socket.IO disconnect or the WebSocket closing)."""
+        import websocket
+
+        self.ws.settimeout(timeout)
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                frame = self.ws.recv()
+                if frame == "2":
+                    self.ws.send("3")
+                elif frame == "" or frame.startswith("41") or frame.startswith("1"):
+                    return True
+        except (websocket.WebSocketConnectionClosedException, ConnectionError, OSError):
+            return True
+        except websocket.WebSocketTimeoutException:
+            return False
+        return False
+
+    def close(self) -> None:
+        try:
+            self.ws.close()
+        except Exception:  # noqa: S110 - closing a socket the server already dropped
+            pass
