@@ -176,10 +176,9 @@ def register_commands(app: Flask) -> None:
 
 def async_mode() -> str:
     """Socket.IO follows the server it runs in: gevent once gunicorn's gevent worker has patched, else threads."""
-    import sys
+    from networkapp.concurrency import cooperative
 
-    monkey = sys.modules.get("gevent.monkey")
-    return "gevent" if monkey is not None and monkey.is_module_patched("socket") else "threading"
+    return "gevent" if cooperative() else "threading"
 
 
 def register_socketio(app: Flask) -> None:

@@ -10,6 +10,8 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
+from networkapp.concurrency import off_loop
+
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
 
@@ -52,7 +54,7 @@ def _slot() -> threading.BoundedSemaphore:
 
 def hash_password(password: str) -> str:
     with _slot():
-        return hasher().hash(password)
+        return off_loop(hasher().hash, password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -63,7 +65,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         password = password + "\x00"  # never matches
     try:
         with _slot():
-            return ph.verify(password_hash, password)
+            return off_loop(ph.verify, password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

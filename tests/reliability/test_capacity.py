@@ -179,7 +179,8 @@ def test_the_server_shape_is_one_place(tmp_path):
         [
             "python",
             "-c",
-            "import runpy; c = runpy.run_path('gunicorn.conf.py'); print(c['worker_class'], c['workers'], c['threads'])",
+            "import runpy; c = runpy.run_path('gunicorn.conf.py'); "
+            "print(c['worker_class'], c['workers'], c['threads'])",
         ],
         cwd=root,
         env={**os.environ, "SERVER_ROLE": "api", "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "6"},
