@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5005
 export FLASK_APP := wsgi
 
-.PHONY: run test lint format install install-dev migrate-check bench bench-realtime clean
+.PHONY: run serve test lint format install install-dev migrate-check bench bench-realtime bench-capacity clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo
 	PORT=$(PORT) $(BIN)/python wsgi.py
+
+## The production topology on this machine (docs/deployment.md): nginx on $(PORT), the API in one
+## process per core, the real-time server beside it. Needs DATABASE_URL and REDIS_URL.
+serve: install
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
+	PORT=$(PORT) $(BIN)/python deploy/serve.py
 
 ## Install the development requirements, lint, and run the whole suite.
 test: install-dev lint
@@ -63,6 +69,14 @@ bench-realtime: install-dev
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
 	$(BIN)/python bench/realtime.py --database-url $(BENCH_RT_DB) --seconds $(BENCH_SECONDS) --repeat $(BENCH_REPEAT) --rate $(BENCH_RT_RATE)
 	$(BIN)/python bench/scaleout.py --database-url $(BENCH_RT_DB) --seconds $(BENCH_SECONDS) --repeat $(BENCH_REPEAT)
+
+## Open sockets, bursts and the topology (bench/capacity.py): PostgreSQL + Redis.
+BENCH_CAP_DB ?= postgresql+psycopg://postgres@127.0.0.1:5432/na_bench_capacity
+BENCH_CAP_SOCKETS ?= 1000
+bench-capacity: install-dev
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
+	$(BIN)/python bench/capacity.py --database-url $(BENCH_CAP_DB) --sockets $(BENCH_CAP_SOCKETS) --seconds $(BENCH_SECONDS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -33,6 +33,11 @@ keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket has one default path per user, which several instances on one
+# machine (make serve runs two) would fight over: only where GUNICORN_CONTROL_SOCKET names one.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 
 
 def post_worker_init(worker):
