@@ -78,8 +78,13 @@ class Config:
         self.DATABASE_CONNECT_TIMEOUT = int(env.get("DATABASE_CONNECT_TIMEOUT", "5"))
         # Waiting for a free pooled connection, then 503 with Retry-After.
         self.DATABASE_POOL_TIMEOUT = float(env.get("DATABASE_POOL_TIMEOUT", "3"))
-        # PostgreSQL: one statement (lock waits included), and a transaction left idle.
-        self.DATABASE_STATEMENT_TIMEOUT = float(env.get("DATABASE_STATEMENT_TIMEOUT", "10"))
+        # PostgreSQL: one statement (lock waits included), and a transaction left idle; 0 is no limit.
+        # Command-line work (migrations, seeding, digests) runs long statements by design and has
+        # nobody waiting on it, so `flask …` commands are unbounded unless these are set.
+        command_line = env.get("FLASK_RUN_FROM_CLI") == "true"
+        self.DATABASE_STATEMENT_TIMEOUT = float(
+            env.get("DATABASE_STATEMENT_TIMEOUT") or ("0" if command_line else "10")
+        )
         self.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT = float(env.get("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", "30"))
         self.SQLALCHEMY_ENGINE_OPTIONS = {
             "pool_size": self.SERVER_SHAPE["pool_size"],

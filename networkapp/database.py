@@ -9,7 +9,6 @@ import socket
 import threading
 import time
 import uuid
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -458,7 +457,7 @@ def configure_postgres(engine: sa.Engine, config) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
-        limit = 0 if engine_unbounded(engine) else statement_ms
+        limit = statement_ms
         autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True
         try:
             with dbapi_connection.cursor() as cursor:
@@ -473,7 +472,7 @@ def configure_postgres(engine: sa.Engine, config) -> None:
         if not record.info.get("checked_out_before"):
             record.info["checked_out_before"] = True
             return
-        if watchdog is not None and not engine_unbounded(engine):
+        if watchdog is not None:
             watchdog.arm(dbapi_connection)
         try:
             alive = engine.dialect.do_ping(dbapi_connection)
@@ -490,8 +489,7 @@ def configure_postgres(engine: sa.Engine, config) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _arm(conn, _cursor, _statement, _parameters, _context, _executemany):
-        if not engine_unbounded(engine):
-            watchdog.arm(conn.connection.dbapi_connection)
+        watchdog.arm(conn.connection.dbapi_connection)
 
     @event.listens_for(engine, "after_cursor_execute")
     def _disarm(conn, _cursor, _statement, _parameters, _context, _executemany):
@@ -501,20 +499,3 @@ def configure_postgres(engine: sa.Engine, config) -> None:
     def _disarm_on_error(context):
         if context.connection is not None and context.connection.connection.dbapi_connection is not None:
             watchdog.disarm(context.connection.connection.dbapi_connection)
-
-
-_unbounded: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
-
-
-def engine_unbounded(engine: sa.Engine) -> bool:
-    return engine in _unbounded
-
-
-def lift_statement_timeout(engine: sa.Engine) -> None:
-    """Let this process's statements run as long as they need (migrations, large seeds, benchmarks).
-
-    Only for command-line work that is known to run long statements: the pool is emptied so
-    that every connection from now on is opened without the server-side limits.
-    """
-    _unbounded.add(engine)
-    engine.dispose()
