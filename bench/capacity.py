@@ -240,7 +240,7 @@ def main() -> None:
     url = args.database_url
     engine_name = "postgres" if url.startswith("postgresql") else "sqlite"
     prepare_database(url, args.users)
-    names, pairs = people(url, 130)
+    names, pairs = people(url, 150)
     pairs = pairs[:20]
     workdir = Path(tempfile.mkdtemp(prefix="na-capacity-"))
     report: dict = {
@@ -274,7 +274,7 @@ def main() -> None:
                     "pairs": [[cookie(signed[s]), cookie(signed[r]), rid] for s, r, rid in pairs],
                 }
             )
-            fans = [harness.Session(port, name) for name in names[32:130]]
+            fans = [harness.Session(port, name) for name in names[32:150]]
             senders = [(signed[s], rid) for s, _r, rid in pairs]
             writes = burst(port, reader, fans, senders)
         finally:

@@ -147,6 +147,27 @@ def test_a_frozen_database_is_503_within_the_bounds_and_the_instance_recovers(po
     assert requests.get(f"{server.url}/api/health", timeout=5).status_code == 200
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_a_writer_that_never_lets_go_of_sqlite_costs_writes_a_503_within_the_bound(database, servers):
+    """SQLite's analogue of a frozen server: another process holds the write lock and never commits."""
+    import sqlite3
+
+    server = servers(database, DATABASE_STATEMENT_TIMEOUT="2")
+    person = Client(server.url, "blocked")
+    holder = sqlite3.connect(database.removeprefix("sqlite:///"), isolation_level=None, timeout=1)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        response, seconds = _timed(lambda: person.post("/api/posts", json={"content": "Waiting for the lock"}))
+        assert response.status_code == 503 and response.headers.get("Retry-After")
+        assert seconds < 6  # the in-process queue and SQLite's busy wait, each bounded at 2 s
+        # Readers are not writers: WAL lets them through while the lock is held.
+        assert person.get(f"/api/profiles/{person.id}").status_code == 200
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert person.post("/api/posts", json={"content": "The lock is free"}).status_code == 201
+
+
 @BOTH
 def test_sigterm_closes_the_sockets_and_clears_their_presence_at_once(database, servers):
     server = servers(database)
