@@ -27,8 +27,9 @@ class Server:
     def __init__(self, database_url: str, redis_url: str | None = None, **env):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        # websocket-client always sends an Origin (its own URL); allow it next to the SPA's.
-        env.setdefault("CORS_ORIGINS", f"{ORIGIN},{self.url}")
+        # websocket-client always sends an Origin, the URL it connects to: the server's own origin,
+        # which is accepted without being listed (only the SPA's origin is).
+        env.setdefault("CORS_ORIGINS", ORIGIN)
         child_env = {
             **os.environ,
             "APP_ENV": "development",
@@ -101,7 +102,7 @@ class User:
 
     def socket(self, server: Server, namespace: str = "/chat", websocket: bool = False, **kwargs) -> socketio.Client:
         """Long-polling with the SPA's Origin by default; ``websocket=True`` connects over WebSocket only
-        (websocket-client then sends its own Origin, the server's URL, which Server allowlists)."""
+        (websocket-client then sends its own Origin, the server's URL: same-origin, accepted unlisted)."""
         client = socketio.Client(reconnection=False)
         headers = {"Cookie": self.cookie_header()}
         if websocket:
