@@ -52,8 +52,10 @@ def post_worker_init(worker):
     for 20 s after the process stopped serving them.  Their sockets are closed and their
     presence rows deleted first, so clients reconnect to a live process straight away.
     """
+    import threading
+
     from networkapp import settle_heap
-    from networkapp.extensions import socketio
+    from networkapp.concurrency import cooperative
     from networkapp.messaging import presence
 
     settle_heap()
@@ -62,6 +64,13 @@ def post_worker_init(worker):
 
     def on_sigterm(sig, frame):
         stop_worker(sig, frame)
-        socketio.start_background_task(presence.shutdown, app)
+        # Under gevent a signal handler runs in the event loop, where nothing may block (not even
+        # starting a thread): the clean-up goes to a greenlet of its own, as gunicorn's own does.
+        if cooperative():
+            import gevent
+
+            gevent.spawn(presence.shutdown, app)
+        else:
+            threading.Thread(target=presence.shutdown, args=(app,), daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_sigterm)

@@ -18,7 +18,7 @@ T = TypeVar("T")
 def cooperative() -> bool:
     """True in a process that gevent has patched (the ``all`` and ``realtime`` server roles)."""
     monkey = sys.modules.get("gevent.monkey")
-    return monkey is not None and monkey.is_module_patched("thread")
+    return monkey is not None and monkey.is_module_patched("threading")
 
 
 def off_loop(func: Callable[..., T], *args) -> T:
