@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from networkapp.connections import graph
-from networkapp.database import after_commit, commit, new_uuid, utcnow, write_step
+from networkapp.database import UTCDateTime, after_commit, commit, new_uuid, utcnow, write_step
 from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
 from networkapp.extensions import db
 from networkapp.messaging import crypto, live
@@ -347,10 +347,22 @@ _INSERT_TOKENS = {
         ).select_from(_each_token),
     ),
 }
+# Concurrent sends commit in any order, so a send replaces the last message only with a newer one,
+# newer in the order history pages in (sent_at, id): the conversation always names its newest message.
+# On PostgreSQL a send waiting for another's row lock re-checks this against the committed row.
+_NOW = sa.bindparam("now", type_=UTCDateTime)
+_MESSAGE = sa.bindparam("message", type_=sa.Uuid)
 _BUMP_CONVERSATION = (
     sa.update(_conv)
-    .where(_conv.c.id == sa.bindparam("conversation"))
-    .values(last_activity=sa.bindparam("now"), last_message_id=sa.bindparam("message"))
+    .where(
+        _conv.c.id == sa.bindparam("conversation"),
+        sa.or_(
+            _conv.c.last_message_id.is_(None),
+            _conv.c.last_activity < _NOW,
+            sa.and_(_conv.c.last_activity == _NOW, _conv.c.last_message_id < _MESSAGE),
+        ),
+    )
+    .values(last_activity=_NOW, last_message_id=_MESSAGE)
 )
 # One statement: the counters are incremented by the database, so concurrent senders never lose an
 # update; it also returns the participants, who are the people to push to.
@@ -358,7 +370,8 @@ _BUMP_PARTICIPANTS = (
     sa.update(_part)
     .where(_part.c.conversation_id == sa.bindparam("conversation"))
     .values(
-        last_activity=sa.bindparam("now"),
+        # Never back in time: the inbox order follows the newest message, whichever send commits last.
+        last_activity=sa.case((_part.c.last_activity < _NOW, _NOW), else_=_part.c.last_activity),
         archived_at=None,
         unread_count=_part.c.unread_count + sa.case((_part.c.user_id == sa.bindparam("sender"), 0), else_=1),
     )
