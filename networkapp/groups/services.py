@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from networkapp import counters
 from networkapp.connections import graph
-from networkapp.database import commit, lock_in_order, utcnow
+from networkapp.database import commit, utcnow
 from networkapp.errors import Conflict, Forbidden, NotFound
 from networkapp.extensions import db
 from networkapp.models import Group, GroupJoinRequest, GroupMember, GroupPost, User, UserSkill
@@ -195,9 +195,11 @@ def _settle_members(group_id: uuid.UUID) -> None:
 
     The last-admin rule and "the last member to leave deletes the group" read the member list and
     then act on it; two members leaving at once would each see the other still there.  Holding the
-    group row, the second waits and reads the list as the first left it.
+    group row, the second waits and reads the list as the first left it.  ``FOR UPDATE``, the lock
+    deleting the group needs: a weaker one now would have to be upgraded later while a join that
+    inserted a member holds its key-share lock and waits for this one (a deadlock).
     """
-    lock_in_order(Group.id, [group_id])
+    db.session.execute(sa.select(Group.id).where(Group.id == group_id).with_for_update())
 
 
 def join(user: User, group_id: uuid.UUID) -> dict:

@@ -759,22 +759,48 @@ def add_members(user: User, conversation_id: uuid.UUID, user_ids: list[uuid.UUID
 
 
 def remove_member(user: User, conversation_id: uuid.UUID, member_id: uuid.UUID) -> None:
+    _settle_participants(conversation_id)
     conversation = _own_group(user, conversation_id)
     if member_id == user.id:
         raise Invalid("Use leave to leave a group you created.", field="user_id")
     row = _participant(conversation.id, member_id)
     if row is None:
         raise NotFound("This person is not a member of the group.")
-    db.session.delete(row)
+    _drop_participant(row, "This person is not a member of the group.")
     commit()
 
 
+def _settle_participants(conversation_id: uuid.UUID) -> None:
+    """Lock the conversation row before a member goes, so the last one out sees that it is the last.
+
+    ``FOR UPDATE``: deleting the conversation needs that lock, and taking it up front means no send
+    holding a key-share lock (its message insert) is waited for half-way.
+    """
+    db.session.execute(sa.select(Conversation.id).where(Conversation.id == conversation_id).with_for_update())
+
+
+def _drop_participant(row: ConversationParticipant, missing: str) -> None:
+    # A plain DELETE whose row count is checked: a second leave racing the first removes nothing
+    # and answers 404, as a repeat does.
+    removed = db.session.execute(
+        sa.delete(ConversationParticipant)
+        .where(
+            ConversationParticipant.conversation_id == row.conversation_id,
+            ConversationParticipant.user_id == row.user_id,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not removed:
+        raise NotFound(missing)
+    db.session.expunge(row)
+
+
 def leave(user: User, conversation_id: uuid.UUID) -> None:
+    _settle_participants(conversation_id)
     conversation, me = conversation_for(user, conversation_id)
     if not conversation.is_group:
         raise Conflict("You can leave group conversations only; archive a 1:1 conversation instead.")
-    db.session.delete(me)
-    db.session.flush()
+    _drop_participant(me, NOT_FOUND)
     remaining = db.session.scalars(
         sa.select(ConversationParticipant.user_id)
         .where(ConversationParticipant.conversation_id == conversation.id)

@@ -452,6 +452,31 @@ def test_unread_counts_stay_true_under_concurrent_reads_and_sends(app, alice, bo
     assert bob.get("/api/messages").get_json()["items"][0]["unread_count"] == 0
 
 
+def test_leaving_a_group_conversation_from_many_sessions_at_once(app, alice, bob, make_user):
+    carol = make_user()
+    connect(app, alice, bob)
+    connect(app, alice, carol)
+    created = alice.post("/api/messages/groups", json={"title": "Team", "participant_ids": [bob.id, carol.id]})
+    assert created.status_code == 201
+    group = created.get_json()["id"]
+    responses = run_together(
+        [lambda s=s: s.post(f"/api/messages/groups/{group}/leave") for s in sessions_of(app, bob, 4)]
+    )
+    assert statuses(responses) == [204] + [404] * 3
+    assert bob.post(f"/api/messages/groups/{group}/leave").status_code == 404
+    # The last two leaving together: the second out sees it is the last and the conversation goes.
+    alice.refresh_csrf(), carol.refresh_csrf()
+    responses = run_together(
+        [
+            lambda: alice.post(f"/api/messages/groups/{group}/leave"),
+            lambda: carol.post(f"/api/messages/groups/{group}/leave"),
+        ]
+    )
+    assert statuses(responses) == [204, 204]
+    assert rows_of(app, Conversation, Conversation.id == uuid.UUID(group)) == 0
+    assert counts_off(app) == {}
+
+
 # -- counts computed on read -------------------------------------------------------------------------
 
 
