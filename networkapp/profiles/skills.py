@@ -53,8 +53,8 @@ def catalogue_ids(names: list[str]) -> dict[str, uuid.UUID]:
 def replace_skills(user: User, items: list[dict]) -> None:
     """Make ``items`` the user's whole skill set; catalogue usage counts move by the rows that changed.
 
-    Two saves of the same profile at once both read the old set; the counts follow what each
-    statement really deleted or inserted (``counters``), so the second save moves nothing twice.
+    The counts follow what the statements really deleted or inserted (``counters``), not the set
+    read before them, so a row someone else already removed or added is never counted again.
     """
     ids = catalogue_ids([item["name"] for item in items])
     wanted = {ids[item["name"].lower()]: item for item in items}
