@@ -265,8 +265,11 @@ def holders(app, name: str) -> int:
     )
 
 
+def skills(*names: str) -> dict:
+    return {"skills": [{"name": n} for n in names]}
+
+
 def test_one_profile_saved_from_many_sessions_at_once_counts_each_skill_once(app, alice):
-    skills = lambda *names: {"skills": [{"name": n} for n in names]}  # noqa: E731
     assert alice.put(f"/api/profiles/{alice.id}", json=skills("Python", "SQL")).status_code == 200
     before = {n: usage(app, n) for n in ("Python", "SQL", "Docker")}
     copies = sessions_of(app, alice, 6)
