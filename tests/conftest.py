@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -255,6 +256,35 @@ def count_queries(app):
 @pytest.fixture
 def query_counter(app):
     return lambda: count_queries(app)
+
+
+def signed_in_copy(app, actor) -> Actor:
+    """Another browser session of the same person."""
+    other = Actor(app, actor.user)
+    response = other.post("/api/auth/login", json={"username": actor.user["username"], "password": PASSWORD})
+    assert response.status_code == 200
+    return other
+
+
+def run_together(calls) -> list:
+    """Start every call at the same moment (one thread each); return their responses in order.
+
+    Races need real concurrent clients: give each call its own ``Actor`` (``signed_in_copy`` for
+    several sessions of one person), since a test client is not safe to share between threads.
+    """
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def worker(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
 
 
 def connect(app, a: Actor, b: Actor) -> None:

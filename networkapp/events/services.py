@@ -16,7 +16,7 @@ import icalendar
 import sqlalchemy as sa
 
 from networkapp.connections import graph
-from networkapp.database import commit, utcnow
+from networkapp.database import commit, lock_in_order, utcnow
 from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
 from networkapp.events.schemas import to_utc
 from networkapp.extensions import db
@@ -149,6 +149,10 @@ def rsvp(user: User, event_id: uuid.UUID, status: str) -> dict:
     event = _get_visible(user, event_id)
     if event.ends_at <= utcnow():
         raise Conflict("This event is over.")
+    # The counts move by the difference between the answer read below and the new one, so that read
+    # must be settled: holding the event row, a double-clicked first answer waits and then finds the
+    # first click's row (200, counted once) instead of both counting and one failing on the key.
+    lock_in_order(Event.id, [event.id])
     current = db.session.execute(
         sa.select(EventRsvp)
         .where(EventRsvp.event_id == event.id, EventRsvp.user_id == user.id)

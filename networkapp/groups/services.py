@@ -12,6 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from networkapp import counters
 from networkapp.connections import graph
 from networkapp.database import commit, utcnow
 from networkapp.errors import Conflict, Forbidden, NotFound
@@ -171,14 +172,34 @@ def _admin_ids(group_id: uuid.UUID) -> list[uuid.UUID]:
 def _add_member(group: Group, user_id: uuid.UUID, role: str = "member") -> GroupMember:
     membership = GroupMember(group_id=group.id, user_id=user_id, role=role, joined_at=utcnow())
     db.session.add(membership)
-    # A relative UPDATE, not read-modify-write: concurrent joins must not lose a count.
-    db.session.execute(sa.update(Group).where(Group.id == group.id).values(member_count=Group.member_count + 1))
+    # A concurrent duplicate fails here on the primary key (409), before the count moves.
+    db.session.flush()
+    counters.shift(Group.member_count, group.id, 1)
     return membership
 
 
 def _remove_member(group: Group, membership: GroupMember) -> None:
-    db.session.delete(membership)
-    db.session.execute(sa.update(Group).where(Group.id == group.id).values(member_count=Group.member_count - 1))
+    """Remove the membership; NotFound when another request already did (the count moves once)."""
+    removed = counters.delete_counted(
+        sa.delete(GroupMember).where(GroupMember.group_id == group.id, GroupMember.user_id == membership.user_id),
+        Group.member_count,
+        GroupMember.group_id,
+    )
+    if not removed:
+        raise NotFound("Not a member of this group.")
+    db.session.expunge(membership)
+
+
+def _settle_members(group_id: uuid.UUID) -> None:
+    """Take the group's row lock before reading who is in it, for a change that removes someone.
+
+    The last-admin rule and "the last member to leave deletes the group" read the member list and
+    then act on it; two members leaving at once would each see the other still there.  Holding the
+    group row, the second waits and reads the list as the first left it.  ``FOR UPDATE``, the lock
+    deleting the group needs: a weaker one now would have to be upgraded later while a join that
+    inserted a member holds its key-share lock and waits for this one (a deadlock).
+    """
+    db.session.execute(sa.select(Group.id).where(Group.id == group_id).with_for_update())
 
 
 def join(user: User, group_id: uuid.UUID) -> dict:
@@ -192,14 +213,16 @@ def join(user: User, group_id: uuid.UUID) -> dict:
         membership = _add_member(group, user.id)
         if request is not None:
             db.session.delete(request)
-        commit()
-        return {
+        # Taken before the commit: afterwards the row may already be gone (left from another session).
+        joined = {
             "group_id": group.id,
             "user": user,
             "status": "member",
             "role": membership.role,
             "joined_at": membership.joined_at,
         }
+        commit()
+        return joined
     if request is not None and request.status == "pending":
         raise Conflict("Your request to join is already waiting for an admin.")
     if request is None:
@@ -287,6 +310,7 @@ def _ensure_admin_remains(group: Group, leaving: GroupMember) -> bool:
 
 
 def leave(user: User, group_id: uuid.UUID) -> None:
+    _settle_members(group_id)
     group = _get_group(group_id)
     membership = _membership(group.id, user.id)
     if membership is None:
@@ -320,6 +344,7 @@ def set_role(user: User, group_id: uuid.UUID, user_id: uuid.UUID, role: str) -> 
 def remove_member(user: User, group_id: uuid.UUID, user_id: uuid.UUID) -> None:
     if user_id == user.id:
         return leave(user, group_id)
+    _settle_members(group_id)
     group = _get_group(group_id)
     _require_admin(group, user)
     membership = _visible_member(group, user, user_id)

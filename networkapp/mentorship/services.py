@@ -15,6 +15,7 @@ from itertools import pairwise
 
 import sqlalchemy as sa
 
+from networkapp import counters
 from networkapp.connections import graph
 from networkapp.database import commit, utcnow
 from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
@@ -344,7 +345,7 @@ def _as_mentor(user: User, request_id: uuid.UUID) -> MentorshipRequest:
     return request
 
 
-def _move(request: MentorshipRequest, old: str, new: str, **values) -> None:
+def _moved(request: MentorshipRequest, old: str, new: str, **values) -> bool:
     """Change the status only if nobody else did since we read it (a double click, the other party)."""
     result = db.session.execute(
         sa.update(MentorshipRequest)
@@ -352,9 +353,13 @@ def _move(request: MentorshipRequest, old: str, new: str, **values) -> None:
         .values(status=new, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 0:
-        raise Conflict("This request changed in the meantime; reload it.")
     db.session.expire(request)
+    return result.rowcount == 1
+
+
+def _move(request: MentorshipRequest, old: str, new: str, **values) -> None:
+    if not _moved(request, old, new, **values):
+        raise Conflict("This request changed in the meantime; reload it.")
 
 
 def accept(user: User, request_id: uuid.UUID) -> MentorshipRequest:
@@ -383,21 +388,23 @@ def decline(user: User, request_id: uuid.UUID) -> MentorshipRequest:
 
 
 def end(user: User, request_id: uuid.UUID) -> None:
-    """The mentee withdraws a pending request; either side ends an active mentorship."""
+    """The mentee withdraws a pending request; either side ends an active mentorship.
+
+    Deleting one that is already over (withdrawn, declined, ended) changes nothing and is not an
+    error, however the repeat comes: a second click, or the other side ending it at the same moment.
+    """
     request = _get_request(user, request_id)
-    if request.status == "pending":
-        if request.mentee_id != user.id:
-            raise Forbidden("Decline the request instead.")
-        _move(request, "pending", "withdrawn", ended_at=utcnow())
-    elif request.status == "active":
-        _move(request, "active", "ended", ended_at=utcnow())
-        db.session.execute(
-            sa.update(MentorshipProfile)
-            .where(MentorshipProfile.user_id == request.mentor_id)
-            .values(active_mentee_count=MentorshipProfile.active_mentee_count - 1)
-        )
-    else:
-        raise Conflict(f"This mentorship is already {request.status}.")
+    if request.status == "pending" and request.mentee_id != user.id:
+        raise Forbidden("Decline the request instead.")
+    if request.status not in OPEN:
+        return
+    old, new = ("pending", "withdrawn") if request.status == "pending" else ("active", "ended")
+    if not _moved(request, old, new, ended_at=utcnow()):
+        if request.status in OPEN:
+            raise Conflict("This request changed in the meantime; reload it.")
+        return
+    if new == "ended":
+        counters.shift(MentorshipProfile.active_mentee_count, request.mentor_id, -1)
     commit()
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from networkapp.connections import graph
-from networkapp.database import after_commit, commit, new_uuid, utcnow, write_step
+from networkapp.database import UTCDateTime, after_commit, commit, new_uuid, utcnow, write_step
 from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
 from networkapp.extensions import db
 from networkapp.messaging import crypto, live, presence
@@ -346,10 +346,22 @@ _INSERT_TOKENS = {
         ).select_from(_each_token),
     ),
 }
+# Concurrent sends commit in any order, so a send replaces the last message only with a newer one,
+# newer in the order history pages in (sent_at, id): the conversation always names its newest message.
+# On PostgreSQL a send waiting for another's row lock re-checks this against the committed row.
+_NOW = sa.bindparam("now", type_=UTCDateTime)
+_MESSAGE = sa.bindparam("message", type_=sa.Uuid)
 _BUMP_CONVERSATION = (
     sa.update(_conv)
-    .where(_conv.c.id == sa.bindparam("conversation"))
-    .values(last_activity=sa.bindparam("now"), last_message_id=sa.bindparam("message"))
+    .where(
+        _conv.c.id == sa.bindparam("conversation"),
+        sa.or_(
+            _conv.c.last_message_id.is_(None),
+            _conv.c.last_activity < _NOW,
+            sa.and_(_conv.c.last_activity == _NOW, _conv.c.last_message_id < _MESSAGE),
+        ),
+    )
+    .values(last_activity=_NOW, last_message_id=_MESSAGE)
 )
 # One statement: the counters are incremented by the database, so concurrent senders never lose an
 # update; it also returns the participants, who are the people to push to.
@@ -357,7 +369,8 @@ _BUMP_PARTICIPANTS = (
     sa.update(_part)
     .where(_part.c.conversation_id == sa.bindparam("conversation"))
     .values(
-        last_activity=sa.bindparam("now"),
+        # Never back in time: the inbox order follows the newest message, whichever send commits last.
+        last_activity=sa.case((_part.c.last_activity < _NOW, _NOW), else_=_part.c.last_activity),
         archived_at=None,
         unread_count=_part.c.unread_count + sa.case((_part.c.user_id == sa.bindparam("sender"), 0), else_=1),
     )
@@ -743,22 +756,48 @@ def add_members(user: User, conversation_id: uuid.UUID, user_ids: list[uuid.UUID
 
 
 def remove_member(user: User, conversation_id: uuid.UUID, member_id: uuid.UUID) -> None:
+    _settle_participants(conversation_id)
     conversation = _own_group(user, conversation_id)
     if member_id == user.id:
         raise Invalid("Use leave to leave a group you created.", field="user_id")
     row = _participant(conversation.id, member_id)
     if row is None:
         raise NotFound("This person is not a member of the group.")
-    db.session.delete(row)
+    _drop_participant(row, "This person is not a member of the group.")
     commit()
 
 
+def _settle_participants(conversation_id: uuid.UUID) -> None:
+    """Lock the conversation row before a member goes, so the last one out sees that it is the last.
+
+    ``FOR UPDATE``: deleting the conversation needs that lock, and taking it up front means no send
+    holding a key-share lock (its message insert) is waited for half-way.
+    """
+    db.session.execute(sa.select(Conversation.id).where(Conversation.id == conversation_id).with_for_update())
+
+
+def _drop_participant(row: ConversationParticipant, missing: str) -> None:
+    # A plain DELETE whose row count is checked: a second leave racing the first removes nothing
+    # and answers 404, as a repeat does.
+    removed = db.session.execute(
+        sa.delete(ConversationParticipant)
+        .where(
+            ConversationParticipant.conversation_id == row.conversation_id,
+            ConversationParticipant.user_id == row.user_id,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not removed:
+        raise NotFound(missing)
+    db.session.expunge(row)
+
+
 def leave(user: User, conversation_id: uuid.UUID) -> None:
+    _settle_participants(conversation_id)
     conversation, me = conversation_for(user, conversation_id)
     if not conversation.is_group:
         raise Conflict("You can leave group conversations only; archive a 1:1 conversation instead.")
-    db.session.delete(me)
-    db.session.flush()
+    _drop_participant(me, NOT_FOUND)
     remaining = db.session.scalars(
         sa.select(ConversationParticipant.user_id)
         .where(ConversationParticipant.conversation_id == conversation.id)

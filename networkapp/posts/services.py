@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from networkapp import counters
 from networkapp.connections import graph
 from networkapp.database import commit, utcnow
 from networkapp.errors import Conflict, Forbidden, NotFound
@@ -137,11 +138,6 @@ def delete(author: User, post_id: uuid.UUID) -> None:
     commit()
 
 
-def _bump(post_id: uuid.UUID, column, delta: int) -> None:
-    # Atomic in the database: concurrent likes never lose an increment.
-    db.session.execute(sa.update(Post).where(Post.id == post_id).values({column: column + delta}))
-
-
 def like(user: User, post_id: uuid.UUID) -> dict:
     post = visible_post(user, post_id)
     exists = db.session.scalar(sa.select(sa.exists().where(PostLike.post_id == post.id, PostLike.user_id == user.id)))
@@ -150,7 +146,7 @@ def like(user: User, post_id: uuid.UUID) -> dict:
     db.session.add(PostLike(post_id=post.id, user_id=user.id))
     # A concurrent duplicate fails here on the primary key (409), before the count moves.
     db.session.flush()
-    _bump(post.id, Post.like_count, 1)
+    counters.shift(Post.like_count, post.id, 1)
     notify(post.author_id, "post_like", actor=user, data={"post_id": str(post.id)})
     commit()
     db.session.refresh(post)
@@ -159,12 +155,13 @@ def like(user: User, post_id: uuid.UUID) -> dict:
 
 def unlike(user: User, post_id: uuid.UUID) -> dict:
     post = visible_post(user, post_id)
-    removed = db.session.execute(
-        sa.delete(PostLike).where(PostLike.post_id == post.id, PostLike.user_id == user.id)
-    ).rowcount
+    removed = counters.delete_counted(
+        sa.delete(PostLike).where(PostLike.post_id == post.id, PostLike.user_id == user.id),
+        Post.like_count,
+        PostLike.post_id,
+    )
     if not removed:
         raise NotFound("You do not like this post.")
-    _bump(post.id, Post.like_count, -1)
     commit()
     db.session.refresh(post)
     return view(post, False)
@@ -193,7 +190,7 @@ def add_comment(user: User, post_id: uuid.UUID, content: str) -> PostComment:
     comment = PostComment(post_id=post.id, author_id=user.id, content=content)
     db.session.add(comment)
     db.session.flush()
-    _bump(post.id, Post.comment_count, 1)
+    counters.shift(Post.comment_count, post.id, 1)
     notify(post.author_id, "post_comment", actor=user, data={"post_id": str(post.id), "comment_id": str(comment.id)})
     _notify_mentions(user, post, content, skip=[post.author.username], comment_id=comment.id)
     commit()
@@ -209,27 +206,11 @@ def delete_comment(user: User, post_id: uuid.UUID, comment_id: uuid.UUID) -> Non
         raise NotFound("No such comment on this post.")
     if user.id not in (comment.author_id, post.author_id):
         raise Forbidden("Only the comment's author or the post's author can delete it.")
-    db.session.delete(comment)
-    _bump(post.id, Post.comment_count, -1)
+    removed = counters.delete_counted(
+        sa.delete(PostComment).where(PostComment.id == comment.id), Post.comment_count, PostComment.post_id
+    )
+    if not removed:
+        # Another request deleted it since we read it: the same answer as deleting it again.
+        raise NotFound("No such comment on this post.")
+    db.session.expunge(comment)
     commit()
-
-
-def forget_activity(person: User) -> None:
-    """Before an account goes: its likes and comments on other people's posts stop counting.
-
-    The rows cascade away with the user; the counters they fed are fixed in the same transaction.
-    """
-    for who, column in ((PostLike.user_id, Post.like_count), (PostComment.author_id, Post.comment_count)):
-        model = who.class_
-        per_post = (
-            sa.select(model.post_id, sa.func.count().label("n"))
-            .where(who == person.id)
-            .group_by(model.post_id)
-            .subquery()
-        )
-        db.session.execute(
-            sa.update(Post)
-            .where(Post.id == per_post.c.post_id)
-            .values({column.key: column - per_post.c.n})
-            .execution_options(synchronize_session=False)
-        )

@@ -10,6 +10,7 @@ from blinker import Namespace
 from flask import session as cookie_session
 from flask_login import logout_user
 
+from networkapp import counters
 from networkapp.connections import graph
 from networkapp.database import after_commit, commit, lock_in_order
 from networkapp.errors import Forbidden, NotFound
@@ -41,8 +42,8 @@ USER_FIELDS = ("first_name", "last_name", "headline", "bio", "industry", "locati
 PRIVACY_FIELDS = ("profile_visibility", "show_email", "show_connections", "open_to_work")
 
 signals = Namespace()
-# Sent inside the deleting transaction, before the user row goes: domains that keep
-# counters derived from the person's activity (likes, comments, members) fix them here.
+# Sent inside the deleting transaction, before the user row goes, for clean-up a domain owns
+# (the counts other people's rows keep are fixed before it, by ``counters.release_account``).
 account_deleting = signals.signal("account-deleting")
 
 # Sections other domains own and show on a profile (e.g. achievements): name -> callable(user) -> list.
@@ -173,7 +174,7 @@ def delete_account(actor: User, user_id: uuid.UUID) -> None:
         .values(connection_count=User.connection_count - 1)
         .execution_options(synchronize_session=False)
     )
-    skills.release_all(person.id)
+    counters.release_account(person.id)
     account_deleting.send(person)
     files = list(db.session.execute(sa.select(Media.storage_name).where(Media.user_id == person.id)).scalars())
     # Notifications about the person's actions (requests, likes) point at nothing once they are gone.

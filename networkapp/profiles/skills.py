@@ -7,6 +7,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from networkapp import counters
 from networkapp.database import lock_in_order, new_uuid
 from networkapp.extensions import db
 from networkapp.models import Skill, SkillEndorsement, User, UserSkill
@@ -49,18 +50,12 @@ def catalogue_ids(names: list[str]) -> dict[str, uuid.UUID]:
     return found
 
 
-def _bump(skill_ids, delta: int) -> None:
-    if skill_ids:
-        db.session.execute(
-            sa.update(Skill)
-            .where(Skill.id.in_(list(skill_ids)))
-            .values(usage_count=Skill.usage_count + delta)
-            .execution_options(synchronize_session=False)
-        )
-
-
 def replace_skills(user: User, items: list[dict]) -> None:
-    """Make ``items`` the user's whole skill set; catalogue usage counts move by the difference."""
+    """Make ``items`` the user's whole skill set; catalogue usage counts move by the rows that changed.
+
+    The counts follow what the statements really deleted or inserted (``counters``), not the set
+    read before them, so a row someone else already removed or added is never counted again.
+    """
     ids = catalogue_ids([item["name"] for item in items])
     wanted = {ids[item["name"].lower()]: item for item in items}
     current = {
@@ -69,45 +64,39 @@ def replace_skills(user: User, items: list[dict]) -> None:
     }
     removed = set(current) - set(wanted)
     added = set(wanted) - set(current)
+    if removed or added:
+        lock_in_order(Skill.id, list(removed | added))
     if removed:
-        db.session.execute(
-            sa.delete(UserSkill)
-            .where(UserSkill.user_id == user.id, UserSkill.skill_id.in_(list(removed)))
-            .execution_options(synchronize_session=False)
+        counters.delete_counted(
+            sa.delete(UserSkill).where(UserSkill.user_id == user.id, UserSkill.skill_id.in_(list(removed))),
+            Skill.usage_count,
+            UserSkill.skill_id,
         )
         for skill_id in removed:
             db.session.expunge(current[skill_id])
-    for skill_id, item in wanted.items():
-        row = current.get(skill_id)
-        if row is None:
-            db.session.add(
-                UserSkill(
-                    user_id=user.id,
-                    skill_id=skill_id,
-                    proficiency_level=item["proficiency_level"],
-                    years_experience=item["years_experience"],
-                )
+    if added:
+        counters.insert_counted(
+            dialect_insert(UserSkill.__table__)
+            .values(
+                [
+                    {
+                        "user_id": user.id,
+                        "skill_id": skill_id,
+                        "proficiency_level": wanted[skill_id]["proficiency_level"],
+                        "years_experience": wanted[skill_id]["years_experience"],
+                    }
+                    for skill_id in added
+                ]
             )
-        else:
-            row.proficiency_level = item["proficiency_level"]
-            row.years_experience = item["years_experience"]
+            .on_conflict_do_nothing(index_elements=["user_id", "skill_id"]),
+            Skill.usage_count,
+            UserSkill.__table__.c.skill_id,
+        )
+    for skill_id, row in current.items():
+        if skill_id in wanted:
+            row.proficiency_level = wanted[skill_id]["proficiency_level"]
+            row.years_experience = wanted[skill_id]["years_experience"]
     db.session.flush()
-    if removed or added:
-        lock_in_order(Skill.id, list(removed | added))
-    _bump(removed, -1)
-    _bump(added, +1)
-
-
-def release_all(user_id: uuid.UUID) -> None:
-    """Give back every catalogue count the user holds (account deletion)."""
-    held = sa.select(UserSkill.skill_id).where(UserSkill.user_id == user_id)
-    lock_in_order(Skill.id, held)
-    db.session.execute(
-        sa.update(Skill)
-        .where(Skill.id.in_(held))
-        .values(usage_count=Skill.usage_count - 1)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def profile_skills(user_id: uuid.UUID) -> list[dict]:

@@ -36,6 +36,32 @@ CHECKS = {
         SELECT p.id FROM posts p
         WHERE p.comment_count <> (SELECT COUNT(*) FROM post_comments c WHERE c.post_id = p.id)
     """,
+    "member_count differs from the members": """
+        SELECT g.id FROM groups g
+        WHERE g.member_count <> (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id)
+    """,
+    "usage_count differs from the profiles holding the skill": """
+        SELECT s.id FROM skills s WHERE s.usage_count <> (SELECT COUNT(*) FROM user_skills u WHERE u.skill_id = s.id)
+    """,
+    "going_count or interested_count differs from the answers": """
+        SELECT e.id FROM events e
+        WHERE e.going_count <> (SELECT COUNT(*) FROM event_rsvps r WHERE r.event_id = e.id AND r.status = 'going')
+           OR e.interested_count <> (SELECT COUNT(*) FROM event_rsvps r
+                                     WHERE r.event_id = e.id AND r.status = 'interested')
+    """,
+    "active_mentee_count differs from the active mentorships": """
+        SELECT p.user_id FROM mentorship_profiles p
+        WHERE p.active_mentee_count <> (SELECT COUNT(*) FROM mentorship_requests r
+                                        WHERE r.mentor_id = p.user_id AND r.status = 'active')
+    """,
+    "last message is not the conversation's newest": """
+        SELECT c.id FROM conversations c
+        WHERE EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
+          AND (c.last_message_id IS NULL
+               OR c.last_message_id <> (SELECT m.id FROM messages m WHERE m.conversation_id = c.id
+                                        ORDER BY m.sent_at DESC, m.id DESC LIMIT 1)
+               OR c.last_activity <> (SELECT MAX(m.sent_at) FROM messages m WHERE m.conversation_id = c.id))
+    """,
     "two applications by one person to one job": """
         SELECT job_id FROM job_applications GROUP BY job_id, applicant_id HAVING COUNT(*) > 1
     """,
