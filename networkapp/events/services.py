@@ -342,7 +342,13 @@ def recommended(user: User, *, limit: int) -> list[dict]:
                 .outerjoin(Group, Group.id == Event.group_id)
                 .where(
                     base,
-                    sa.or_(sa.func.lower(organizer.industry) == industry, sa.func.lower(Group.industry) == industry),
+                    sa.or_(
+                        # An organizer's industry counts only where their profile shows it to me.
+                        sa.and_(
+                            sa.func.lower(organizer.industry) == industry, visibility.profile_visible(user, organizer)
+                        ),
+                        sa.func.lower(Group.industry) == industry,
+                    ),
                 )
                 .order_by(Event.starts_at)
                 .limit(CANDIDATES)

@@ -451,7 +451,14 @@ def recommended(user: User, *, limit: int) -> list[dict]:
         sa.select(GroupMember.group_id, sa.func.count(sa.distinct(UserSkill.skill_id)))
         .join(Group, Group.id == GroupMember.group_id)
         .join(UserSkill, UserSkill.user_id == GroupMember.user_id)
-        .where(not_mine, UserSkill.skill_id.in_(my_skills), GroupMember.user_id != user.id)
+        .join(User, User.id == GroupMember.user_id)
+        # Only skills I could read on the member's profile: a count over hidden ones would tell them.
+        .where(
+            not_mine,
+            UserSkill.skill_id.in_(my_skills),
+            GroupMember.user_id != user.id,
+            visibility.profile_visible(user, User),
+        )
         .group_by(GroupMember.group_id)
         .order_by(sa.func.count(sa.distinct(UserSkill.skill_id)).desc())
         .limit(CANDIDATES)

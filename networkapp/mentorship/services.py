@@ -495,7 +495,7 @@ def career_path(viewer: User, user_id: uuid.UUID) -> dict:
         "transitions": transitions,
         "total_years": years_of_experience([(e.start_date, e.end_date) for e in rows], today),
         "current_position": latest.position if latest else None,
-        "common_next_positions": _common_next(person.id, latest.position) if latest else [],
+        "common_next_positions": _common_next(viewer, person.id, latest.position) if latest else [],
     }
 
 
@@ -504,12 +504,20 @@ def _latest(rows: list[Experience]) -> Experience | None:
     return (current or rows or [None])[-1]
 
 
-def _common_next(person_id: uuid.UUID, title: str, top: int = 5) -> list[dict]:
-    """What people who held the same title (case and spacing aside) moved to next."""
+def _common_next(viewer: User, person_id: uuid.UUID, title: str, top: int = 5) -> list[dict]:
+    """What people who held the same title (case and spacing aside) moved to next.
+
+    Only careers ``viewer`` could read on the profiles: a count over hidden ones would tell them.
+    """
     key = normalise_title(title)
     peers = (
         sa.select(Experience.user_id)
-        .where(sa.func.lower(sa.func.trim(Experience.position)) == key, Experience.user_id != person_id)
+        .join(User, User.id == Experience.user_id)
+        .where(
+            sa.func.lower(sa.func.trim(Experience.position)) == key,
+            Experience.user_id != person_id,
+            visibility.profile_visible(viewer, User),
+        )
         .distinct()
         .limit(MAX_PEERS)
     )

@@ -8,6 +8,7 @@ for everyone as well as if it leaks.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -318,3 +319,62 @@ def test_career_path_of_a_card_only_profile_is_not_found(app, make_user):
     connect(app, viewer, person)
     response = viewer.get(f"/api/profiles/{person.id}/career-path")
     assert response.status_code == 200 and facts("Careerx")["company"] in response.get_data(as_text=True)
+
+
+# -- recommendations and aggregates over other people ---------------------------------------------
+
+
+def _event_body(title: str) -> dict:
+    from datetime import UTC, datetime, timedelta
+
+    start = (datetime.now(UTC) + timedelta(days=5)).replace(microsecond=0)
+    return {
+        "title": title,
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=1)).isoformat(),
+        "timezone": "UTC",
+        "online_url": "https://meet.example.com/x",
+    }
+
+
+def test_events_are_not_recommended_for_an_organizers_hidden_industry(make_user):
+    me = make_user("mee", industry="Rareindustry")
+    shown, hidden = make_user("shown", industry="Rareindustry"), make_user("hidden", industry="Rareindustry")
+    hidden.put(f"/api/profiles/{hidden.id}", json={"privacy": {"profile_visibility": "private"}})
+    open_event = shown.post("/api/events", json=_event_body("Open meetup")).get_json()
+    closed_event = hidden.post("/api/events", json=_event_body("Closed meetup")).get_json()
+    items = {item["event"]["id"]: item for item in me.get("/api/events/recommended").get_json()["items"]}
+    assert items[open_event["id"]]["reasons"] == ["In your industry"]
+    assert closed_event["id"] not in items
+
+
+def test_groups_are_not_recommended_for_members_hidden_skills(app, make_user):
+    me = make_user("mee")
+    me.put(f"/api/profiles/{me.id}", json={"skills": [{"name": "Raresk"}]})
+    groups = {}
+    for name, visibility in (("open", "public"), ("closed", "private")):
+        owner = make_user(f"{name}owner")
+        groups[name] = owner.post("/api/groups", json={"name": f"{name} club", "visibility": "public"}).get_json()
+        member = make_user(f"{name}member")
+        member.put(
+            f"/api/profiles/{member.id}",
+            json={"skills": [{"name": "Raresk"}], "privacy": {"profile_visibility": visibility}},
+        )
+        assert member.post(f"/api/groups/{groups[name]['id']}/join").status_code in (200, 201)
+    items = {item["group"]["id"]: item for item in me.get("/api/groups/recommended").get_json()["items"]}
+    assert items[groups["open"]["id"]]["reasons"] == ["Members share 1 of your skills"]
+    assert groups["closed"]["id"] not in items
+
+
+def test_career_paths_count_only_next_moves_the_viewer_could_read(app, make_user):
+    from tests.communities.conftest import add_experience
+
+    viewer, person = make_user("viewer"), make_user("person")
+    add_experience(app, person, "Rarist", date(2010, 1, 1))
+    for name, visibility in (("open", "public"), ("closed", "private")):
+        peer = make_user(f"{name}peer")
+        peer.put(f"/api/profiles/{peer.id}", json={"privacy": {"profile_visibility": visibility}})
+        add_experience(app, peer, "Rarist", date(2010, 1, 1), date(2012, 1, 1))
+        add_experience(app, peer, f"{name.title()} Next", date(2012, 1, 1))
+    body = viewer.get(f"/api/profiles/{person.id}/career-path").get_json()
+    assert body["common_next_positions"] == [{"position": "Open Next", "count": 1}]
