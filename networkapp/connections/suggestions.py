@@ -353,7 +353,10 @@ def _features_statement(skills: bool, jobs: bool, schools: bool) -> sa.CompoundS
     parts = [
         sa.select(
             *row(
-                sa.case((User.show_connections.is_(True), "user"), else_="user_network_hidden"),
+                sa.case(
+                    (visibility.network_visible(sa.bindparam("me", type_=sa.Uuid), User), "user"),
+                    else_="user_network_hidden",
+                ),
                 User.id,
                 User.username,
                 User.first_name,
@@ -449,7 +452,7 @@ def _candidates(me: User) -> dict[uuid.UUID, Candidate]:
                 "profile_image_url": t5,
                 "industry": t6,
                 "location": t7,
-                "show_connections": c.network_shown,
+                "network_shown": c.network_shown,
             }
         elif kind == "skill":
             c.skills.append(t1)
@@ -598,7 +601,7 @@ def _still_eligible(me: User, entries: list[Entry]) -> dict[uuid.UUID, dict]:
     if not entries:
         return {}
     rows = db.session.execute(
-        sa.select(*SUMMARY_COLUMNS, User.show_connections).where(
+        sa.select(*SUMMARY_COLUMNS, visibility.network_visible(me, User).label("network_shown")).where(
             User.id.in_([e.user_id for e in entries]), allowed(User.id, me), visibility.listable(me)
         )
     )
@@ -652,7 +655,7 @@ def suggest(me: User, *, limit: int, cursor: str | None):
     for e in page:
         mutual, shown_score = exact.get(e.user_id, 0), e.score
         degree = 2 if mutual else (e.far_degree or None)
-        if not users[e.user_id]["show_connections"]:
+        if not users[e.user_id]["network_shown"]:
             # Hidden since the ranking was cached: the network part goes from the score and the reasons now.
             shown_score -= _mutual_signal(e.mutual)[0] if e.mutual else 0
             mutual, degree = 0, None

@@ -194,6 +194,11 @@ def contact_fields(person: User, contact: ContactInfo | None, rel: Relation) -> 
     return shown
 
 
+def browses_anonymously(person: User) -> bool:
+    """People with a private profile browse privately: whoever they view learns that someone looked, not who."""
+    return person.profile_visibility == "private"
+
+
 def card(person: User) -> dict:
     return {name: getattr(person, name) for name in CARD_FIELDS}
 
@@ -218,6 +223,13 @@ def audience(viewer, owner_id, setting) -> sa.ColumnElement[bool]:
 def profile_visible(viewer, person=User) -> sa.ColumnElement[bool]:
     """SQL form of ``level(...) is Level.FULL``: ``viewer`` may see ``person`` (User or an alias) in full."""
     return audience(viewer, person.id, person.profile_visibility)
+
+
+def network_visible(viewer, person=User) -> sa.ColumnElement[bool]:
+    """SQL form of ``shows_network``: ``viewer`` may learn whom ``person`` (User or an alias) is connected to."""
+    viewer_id = _viewer_id(viewer)
+    shown = sa.and_(person.show_connections.is_(True), profile_visible(viewer, person))
+    return shown if viewer_id is None else sa.or_(person.id == viewer_id, shown)
 
 
 def listable(viewer, person=User) -> sa.ColumnElement[bool]:
