@@ -3,10 +3,10 @@
 Every endpoint that shows a person, or a fact about one (a suggestion's
 reasons, a mentor match, an analytics breakdown, a message template), asks
 here; content rules (``networkapp.posts.visibility``) call ``audience`` for
-their person part.  The answer depends on who is
-looking (the person themself, a connection, another signed-in member, an
-anonymous visitor, someone on the other side of a block) and on the
-person's ``profile_visibility``:
+their person part.  The answer depends on who is looking (the person
+themself, a connection, another signed-in member, an anonymous visitor,
+someone on the other side of a block) and on the person's
+``profile_visibility``:
 
 =============  ======  ==========  ======  =========
 visibility     owner   connection  member  anonymous
@@ -21,11 +21,12 @@ is the minimal identity (id, names, headline) so a link to the person still
 resolves to something, never their details.  Within a full profile the
 e-mail address, phone and website each have their own audience.
 
-Each rule has a Python form (one person already loaded) and a SQL form (a
-condition to put inside a larger query), written side by side below so they
-cannot drift apart.  Facts a viewer may not see neither show nor count:
-whatever ranks or aggregates people (suggestions, mentor matches, analytics)
-uses only what ``level`` says the viewer could read on the profile.
+Each rule has a Python form (people already loaded) and a SQL form (a
+condition to put inside a larger query), both here so they cannot drift
+apart (tests/security/test_visibility_side_doors.py checks they agree).
+Facts a viewer may not see neither show nor count: whatever ranks or
+aggregates people (suggestions, mentor matches, analytics) uses only what
+``level`` says the viewer could read on the profile.
 """
 
 from __future__ import annotations

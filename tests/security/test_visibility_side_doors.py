@@ -378,3 +378,53 @@ def test_career_paths_count_only_next_moves_the_viewer_could_read(app, make_user
         add_experience(app, peer, f"{name.title()} Next", date(2012, 1, 1))
     body = viewer.get(f"/api/profiles/{person.id}/career-path").get_json()
     assert body["common_next_positions"] == [{"position": "Open Next", "count": 1}]
+
+
+# -- the owner's two forms -----------------------------------------------------------------------
+
+
+def test_the_sql_forms_of_the_rule_agree_with_the_python_forms(app, make_user):
+    """Queries (lists, aggregates) and single reads (profiles) must never answer differently."""
+    from networkapp.models import User
+    from networkapp.profiles import visibility
+
+    viewer = make_user("viewer")
+    people = []
+    for profile in ("public", "connections", "private"):
+        for network in (True, False):
+            for tie in ("connected", "member", "blocked", "blocker"):
+                person = make_user(f"{profile[:4]}{int(network)}{tie}")
+                person.put(
+                    f"/api/profiles/{person.id}",
+                    json={"privacy": {"profile_visibility": profile, "show_connections": network}},
+                )
+                if tie == "connected":
+                    connect(app, viewer, person)
+                elif tie == "blocked":
+                    block(viewer, person)
+                elif tie == "blocker":
+                    block(person, viewer)
+                people.append(uuid.UUID(person.id))
+    people.append(uuid.UUID(viewer.id))
+    with app.app_context():
+        me = db.session.get(User, uuid.UUID(viewer.id))
+        users = db.session.scalars(sa.select(User).where(User.id.in_(people))).all()
+        levels = visibility.levels(me, users)
+        rels = visibility.relations(me, [u.id for u in users])
+        rows = db.session.execute(
+            sa.select(
+                User.id,
+                visibility.profile_visible(me),
+                visibility.listable(me),
+                visibility.network_visible(me),
+            ).where(User.id.in_(people))
+        ).all()
+        assert len(rows) == len(users) == 25
+        by_id = {u.id: u for u in users}
+        for user_id, full, listed, network in rows:
+            person = by_id[user_id]
+            assert bool(full) is (levels[user_id] is visibility.Level.FULL), person.username
+            assert visibility.level_for(me, person) is levels[user_id]
+            assert bool(listed) is (bool(full) and person.profile_visibility != "private"), person.username
+            assert bool(network) is visibility.shows_network(person, rels[user_id]), person.username
+        assert {levels[u.id] for u in users if u.username.endswith(("blocked", "blocker"))} == {visibility.Level.HIDDEN}
