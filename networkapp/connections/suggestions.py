@@ -656,7 +656,8 @@ def suggest(me: User, *, limit: int, cursor: str | None):
         mutual, shown_score = exact.get(e.user_id, 0), e.score
         degree = 2 if mutual else (e.far_degree or None)
         if not users[e.user_id]["network_shown"]:
-            # Hidden since the ranking was cached: the network part goes from the score and the reasons now.
+            # Their network is not mine to learn: no mutual reason or degree, and no mutual points even when
+            # the ranking was cached before they hid it.
             shown_score -= _mutual_signal(e.mutual)[0] if e.mutual else 0
             mutual, degree = 0, None
         reasons = reasons_with(mutual, e.others)

@@ -240,8 +240,8 @@ def matches(user: User, *, limit: int) -> list[dict]:
     mentors = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
     # A mentor's profile facts (skills, career length, industry) rank and explain a match only where I could
     # read them on the profile: a private mentor is matched on the topics they offer and our network alone.
-    shown = visibility.levels(user, mentors.values())
-    readable = {mentor_id for mentor_id, level in shown.items() if level is visibility.Level.FULL}
+    rels = visibility.relations(user, mentors)
+    readable = {i for i, m in mentors.items() if visibility.level(m, rels[i]) is visibility.Level.FULL}
     topics = defaultdict(set)
     for user_id, skill_id in db.session.execute(
         sa.select(MentorshipSkill.user_id, MentorshipSkill.skill_id).where(
@@ -285,7 +285,7 @@ def matches(user: User, *, limit: int) -> list[dict]:
             network = "connected"
             score += CONNECTED_WEIGHT
             reasons.append("You are connected")
-        elif mutual.get(mentor_id):
+        elif mutual.get(mentor_id) and visibility.shows_network(mentor, rels[mentor_id]):
             network = "shared_connections"
             score += SHARED_WEIGHT
             n = mutual[mentor_id]

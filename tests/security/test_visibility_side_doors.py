@@ -163,9 +163,12 @@ def test_mentor_matches_show_a_private_mentors_career_and_industry_to_nobody_out
     mentee = make_user("mentee", industry="Mentorindustry")
     response = mentee.put("/api/mentorship/profile", json={"as_mentee": {"goals": ["Python"]}})
     assert response.status_code == 200, response.get_json()
+    common = make_user("common")
+    connect(app, mentee, common)
     matches = {}
     for name, visibility in (("open", "public"), ("closed", "private")):
         mentor = make_user(name)
+        connect(app, mentor, common)
         reveal(mentor, "Mentorx", visibility, industry="Mentorindustry")
         mentor.put(
             f"/api/profiles/{mentor.id}",
@@ -180,8 +183,10 @@ def test_mentor_matches_show_a_private_mentors_career_and_industry_to_nobody_out
     assert "Works in your industry (Mentorindustry)" in open_["reasons"]
     assert any("more years of experience" in reason for reason in open_["reasons"])
     assert "Skilled in Python" not in open_["reasons"] and "Mentors in Python" in open_["reasons"]
+    assert open_["network"] == "shared_connections" and "1 shared connection" in open_["reasons"]
     assert closed["years_experience"] is None
-    assert closed["reasons"] == ["Mentors in Python"]
+    # Nor whom they know: a private profile's network is hidden too.
+    assert closed["reasons"] == ["Mentors in Python"] and closed["network"] == "none"
     assert closed["score"] < open_["score"]
     assert leaked(str(closed), facts("Mentorx").values()) == []
 
