@@ -433,3 +433,18 @@ def test_the_sql_forms_of_the_rule_agree_with_the_python_forms(app, make_user):
             assert bool(listed) is (bool(full) and person.profile_visibility != "private"), person.username
             assert bool(network) is visibility.shows_network(person, rels[user_id]), person.username
         assert {levels[u.id] for u in users if u.username.endswith(("blocked", "blocker"))} == {visibility.Level.HIDDEN}
+
+
+# -- the feed ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("privacy", "told"), [({}, True), ({"show_connections": False}, False)])
+def test_the_feed_tells_a_new_connection_only_if_both_sides_show_their_network(app, make_user, privacy, told):
+    me, friend, other = make_user("mee"), make_user("friend"), make_user("other")
+    if privacy:
+        other.put(f"/api/profiles/{other.id}", json={"privacy": privacy})
+    connect(app, me, friend)
+    connect(app, friend, other)
+    items = me.get("/api/feed?limit=100").get_json()["items"]
+    connections = [i for i in items if i["type"] == "new_connection"]
+    assert bool([i for i in connections if i["object"]["user"]["id"] == other.id]) is told
