@@ -15,7 +15,7 @@ from networkapp.extensions import db
 from networkapp.models import Achievement, User
 from networkapp.models.content import ACHIEVEMENT_CATEGORIES
 from networkapp.pagination import keyset_page
-from networkapp.posts.visibility import profile_visible
+from networkapp.profiles.visibility import profile_visible
 
 # The category view is one unpaginated response; this keeps it bounded.
 MAX_PER_USER = 200

@@ -20,6 +20,7 @@ from networkapp.models import (
     User,
     UserSkill,
 )
+from networkapp.profiles import visibility
 
 GROWTH_PERIODS = 12
 BREAKDOWN_ROWS = 10
@@ -107,13 +108,18 @@ def reach(me: User) -> dict:
 
 
 def _breakdown(me: User, column) -> tuple[list[dict], list[int]]:
+    """Connections counted by ``column``; a connection whose profile hides it from me counts as unknown (null).
+
+    Counting their value would tell it: one private connection would read "Paris 100 %".
+    """
+    value = sa.case((visibility.profile_visible(me, User), column), else_=sa.null()).label("value")
     rows = db.session.execute(
-        sa.select(column, sa.func.count().label("n"))
+        sa.select(value, sa.func.count().label("n"))
         .select_from(ConnectionEdge)
         .join(User, User.id == ConnectionEdge.friend_id)
         .where(ConnectionEdge.user_id == me.id)
-        .group_by(column)
-        .order_by(sa.desc("n"), column)
+        .group_by(value)
+        .order_by(sa.desc("n"), value)
     ).all()
     total = sum(n for _, n in rows)
     shown = [{"value": value, "count": n, "percent": round(100 * n / total, 1)} for value, n in rows[:BREAKDOWN_ROWS]]
@@ -171,14 +177,16 @@ def strength(me: User, industry_counts: list[int], recent_events: int) -> dict:
 
 
 def _people_here(me: User, model, column) -> int:
-    """People from my companies or schools who are on the platform and not yet connected or hidden."""
+    """People from my companies or schools, not yet connected, whose profile shows me that they were there."""
     mine = sa.select(column).where(model.user_id == me.id)
     return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(model.user_id))).where(
+        sa.select(sa.func.count(sa.distinct(model.user_id)))
+        .join(User, User.id == model.user_id)
+        .where(
             column.in_(mine),
             model.user_id != me.id,
             model.user_id.not_in(graph.friend_ids(me.id)),
-            model.user_id.not_in(graph.hidden_ids(me.id)),
+            visibility.profile_visible(me, User),
         )
     )
 

@@ -23,6 +23,7 @@ from networkapp.extensions import db
 from networkapp.models import Block, Connection, ConnectionEdge, User
 from networkapp.notifications.services import notify
 from networkapp.pagination import keyset_page
+from networkapp.profiles import visibility
 
 # After a decline, the person who was declined may ask again only after this long.
 DECLINE_COOLDOWN = timedelta(days=30)
@@ -284,6 +285,9 @@ def connections(
                 _contains(sa.func.coalesce(User.headline, ""), q),
             )
         )
+    if industry or location:
+        # Filtering by a fact a connection's profile hides from me would tell me the fact.
+        stmt = stmt.where(visibility.profile_visible(me, User))
     if industry:
         stmt = stmt.where(sa.func.lower(User.industry) == industry.lower())
     if location:

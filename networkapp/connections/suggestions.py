@@ -15,9 +15,17 @@ same SQL.  The union of the pools (a few hundred people at most) is then scored
 with the documented formula, and pages are cut from that ranking by a signed
 ``(score, id)`` cursor.
 
+Only people whose profile I may see in full and who may be listed to me
+(``profiles.visibility.listable``: never a private profile, a connections-only
+one only to its connections, who are never suggested) are candidates, so every
+fact a reason names, and every point of a score, is one the profile shows me.
+Mutual connections count only for people who show their network
+(``visibility.shows_network``).
+
 The ranking is cached per person (``suggestion_cache``); a page served from it
-re-applies every exclusion and counts mutual connections afresh, so the cache
-may only be stale in its order, never in who is shown.
+re-applies every exclusion and the visibility rule and counts mutual
+connections afresh, so the cache may only be stale in its order, never in who
+is shown or what their reasons tell.
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from networkapp.models import (
     UserSkill,
 )
 from networkapp.pagination import decode_cursor, encode_cursor
+from networkapp.profiles import visibility
 
 # Friends-of-friends are expanded from at most this many of my newest friends...
 FRIENDS_EXPANDED = 150
@@ -86,6 +95,7 @@ class Candidate:
     schools: list[str] = field(default_factory=list)
     positions: list[str] = field(default_factory=list)
     events: int = 0
+    network_shown: bool = True
     score: float = 0.0
     others: list[tuple[float, str]] = field(default_factory=list)
 
@@ -276,7 +286,7 @@ def _pool_statement(normal: bool, hubs: bool, industry: bool, location: bool, co
             parts.append(
                 bounded(
                     sa.select(User.id)
-                    .where(column == sa.bindparam(name), allowed_(User.id))
+                    .where(column == sa.bindparam(name), allowed_(User.id), visibility.listable(me))
                     .order_by(User.connection_count.desc())
                     .limit(SIDE_POOL)
                 )
@@ -334,15 +344,19 @@ def _features_statement(skills: bool, jobs: bool, schools: bool) -> sa.CompoundS
     share with me (bound as ``my_skills``, ``companies`` with ``positions``, and ``schools``)."""
     text, day = _typed_null(sa.String), _typed_null(sa.Date)
 
-    def row(kind: str, user_id, *texts, dates=(day, day)):
+    def row(kind, user_id, *texts, dates=(day, day)):
         padded = list(texts) + [text] * (7 - len(texts))
-        values = (sa.literal(kind), user_id, *padded, *dates)
+        values = (sa.literal(kind) if isinstance(kind, str) else kind, user_id, *padded, *dates)
         return [value.label(label) for value, label in zip(values, _FEATURE_LABELS, strict=True)]
 
+    # Candidates the visibility rule would not list to me get no profile row, so ``ranked`` drops them.
     parts = [
         sa.select(
             *row(
-                "user",
+                sa.case(
+                    (visibility.network_visible(sa.bindparam("me", type_=sa.Uuid), User), "user"),
+                    else_="user_network_hidden",
+                ),
                 User.id,
                 User.username,
                 User.first_name,
@@ -352,7 +366,7 @@ def _features_statement(skills: bool, jobs: bool, schools: bool) -> sa.CompoundS
                 User.industry,
                 User.location,
             )
-        ).where(among_param(User.id, "ids"))
+        ).where(among_param(User.id, "ids"), visibility.listable(sa.bindparam("me", type_=sa.Uuid)))
     ]
     if skills:
         # My skills as values, not a subquery: the planner then probes each candidate's keys, where it
@@ -417,7 +431,7 @@ def _candidates(me: User) -> dict[uuid.UUID, Candidate]:
 
     shape = (bool(my_skills), bool(my_jobs), bool(my_schools))
     statement = built_once(("features", *shape), lambda: _features_statement(*shape))
-    params = {"ids": ids_value(candidates)}
+    params = {"ids": ids_value(candidates), "me": me.id}
     if my_skills:
         params["my_skills"] = my_skills
     if my_jobs:
@@ -427,7 +441,8 @@ def _candidates(me: User) -> dict[uuid.UUID, Candidate]:
     jobs = []
     for kind, user_id, t1, t2, t3, t4, t5, t6, t7, d1, d2 in db.session.execute(statement, params).all():
         c = candidates[user_id]
-        if kind == "user":
+        if kind in ("user", "user_network_hidden"):
+            c.network_shown = kind == "user"
             c.user = {
                 "id": user_id,
                 "username": t1,
@@ -437,6 +452,7 @@ def _candidates(me: User) -> dict[uuid.UUID, Candidate]:
                 "profile_image_url": t5,
                 "industry": t6,
                 "location": t7,
+                "network_shown": c.network_shown,
             }
         elif kind == "skill":
             c.skills.append(t1)
@@ -447,6 +463,9 @@ def _candidates(me: User) -> dict[uuid.UUID, Candidate]:
     for c in candidates.values():
         if len(c.skills) > 1:
             c.skills.sort()
+        if not c.network_shown:
+            # Whom they know is not mine to learn, so it neither scores nor explains them.
+            c.mutual = 0
     today = utcnow().date()
     my_periods: dict[str, list] = {}
     for job in my_jobs:
@@ -576,12 +595,15 @@ def _still_eligible(me: User, entries: list[Entry]) -> dict[uuid.UUID, dict]:
     """Rows of the cached people who may still be suggested, in one query.
 
     The cached ranking may predate a connection, request, block or dismissal:
-    every exclusion is re-applied here, so none of those waits for the cache.
+    every exclusion, and the visibility rule, is re-applied here, so none of those
+    (a privacy change included) waits for the cache.
     """
     if not entries:
         return {}
     rows = db.session.execute(
-        sa.select(*SUMMARY_COLUMNS).where(User.id.in_([e.user_id for e in entries]), allowed(User.id, me))
+        sa.select(*SUMMARY_COLUMNS, visibility.network_visible(me, User).label("network_shown")).where(
+            User.id.in_([e.user_id for e in entries]), allowed(User.id, me), visibility.listable(me)
+        )
     )
     return {row.id: row._asdict() for row in rows}
 
@@ -631,15 +653,20 @@ def suggest(me: User, *, limit: int, cursor: str | None):
             suggestion_cache.update(me.id, [e.dump() for e in ranking])
     items = []
     for e in page:
-        mutual = exact.get(e.user_id, 0)
+        mutual, shown_score = exact.get(e.user_id, 0), e.score
         degree = 2 if mutual else (e.far_degree or None)
+        if not users[e.user_id]["network_shown"]:
+            # Their network is not mine to learn: no mutual reason or degree, and no mutual points even when
+            # the ranking was cached before they hid it.
+            shown_score -= _mutual_signal(e.mutual)[0] if e.mutual else 0
+            mutual, degree = 0, None
         reasons = reasons_with(mutual, e.others)
         if degree in DEGREE_REASONS:
             reasons.append(DEGREE_REASONS[degree])
         user = {column.key: users[e.user_id][column.key] for column in SUMMARY_COLUMNS}
         # Filled here so the response annotation does not search the graph again for these people.
         user["connection_degree"] = degree
-        items.append({"user": user, "score": e.score, "mutual_connections": mutual, "reasons": reasons})
+        items.append({"user": user, "score": shown_score, "mutual_connections": mutual, "reasons": reasons})
     next_cursor = encode_cursor((page[-1].score, page[-1].user_id.hex), "suggestions") if more and page else None
     return items, next_cursor
 

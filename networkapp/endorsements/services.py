@@ -13,6 +13,7 @@ from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
 from networkapp.extensions import db
 from networkapp.models import Skill, SkillEndorsement, User, UserSkill
 from networkapp.notifications.services import notify
+from networkapp.profiles import visibility
 
 # Each skill group lists at most this many (newest) endorsers; ``count`` is always the full number.
 ENDORSERS_SHOWN = 50
@@ -54,18 +55,10 @@ def endorse(me: User, user_id: uuid.UUID, skill_id: uuid.UUID, text: str | None)
     return result
 
 
-def _may_see_profile(viewer: User, user: User) -> bool:
-    if viewer.id == user.id or user.profile_visibility == "public":
-        return True
-    if user.profile_visibility == "connections":
-        return graph.are_connected(viewer.id, user.id)
-    return False
-
-
 def grouped(viewer: User, user_id: uuid.UUID | None) -> list[dict]:
     """Endorsements of the skills on a profile, grouped by skill (three queries)."""
     user = _visible_person(viewer, user_id or viewer.id)
-    if not _may_see_profile(viewer, user):
+    if not visibility.sees_in_full(viewer, user):
         raise NotFound("No such user.")
     skills = db.session.execute(
         sa.select(Skill.id, Skill.name)

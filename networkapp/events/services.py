@@ -21,8 +21,9 @@ from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
 from networkapp.events.schemas import to_utc
 from networkapp.extensions import db
 from networkapp.groups import services as groups
-from networkapp.models import Connection, ConnectionEdge, Event, EventRsvp, Group, User
+from networkapp.models import Connection, Event, EventRsvp, Group, User
 from networkapp.pagination import keyset_page
+from networkapp.profiles import visibility
 
 ATTENDING = ("going", "interested")
 
@@ -195,17 +196,6 @@ def rsvp(user: User, event_id: uuid.UUID, status: str) -> dict:
 # -- people ----------------------------------------------------------------------------------------
 
 
-def _card(person: User, open_profile: bool) -> dict | User:
-    if open_profile:
-        return person
-    return {
-        "id": person.id,
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "headline": person.headline,
-    }
-
-
 def attendees(user: User, event_id: uuid.UUID, *, status: str, limit: int, cursor: str | None):
     event = _get_visible(user, event_id)
     stmt = sa.select(EventRsvp).where(
@@ -223,19 +213,11 @@ def attendees(user: User, event_id: uuid.UUID, *, status: str, limit: int, curso
         descending=False,
     )
     rsvps = [r[0] for r in rows]
-    restricted = [r.user_id for r in rsvps if r.user.profile_visibility != "public" and r.user_id != user.id]
-    friends = set()
-    if restricted:
-        friends = set(db.session.scalars(graph.friend_ids(user.id).where(ConnectionEdge.friend_id.in_(restricted))))
-    items = []
-    for r in rsvps:
-        person = r.user
-        open_profile = (
-            person.id == user.id
-            or person.profile_visibility == "public"
-            or (person.profile_visibility == "connections" and person.id in friends)
-        )
-        items.append({"user": _card(person, open_profile), "status": r.status, "responded_at": r.updated_at})
+    shown = visibility.levels(user, [r.user for r in rsvps])
+    items = [
+        {"user": visibility.shown_as(r.user, shown[r.user_id]), "status": r.status, "responded_at": r.updated_at}
+        for r in rsvps
+    ]
     return items, next_cursor
 
 
@@ -364,7 +346,13 @@ def recommended(user: User, *, limit: int) -> list[dict]:
                 .outerjoin(Group, Group.id == Event.group_id)
                 .where(
                     base,
-                    sa.or_(sa.func.lower(organizer.industry) == industry, sa.func.lower(Group.industry) == industry),
+                    sa.or_(
+                        # An organizer's industry counts only where their profile shows it to me.
+                        sa.and_(
+                            sa.func.lower(organizer.industry) == industry, visibility.profile_visible(user, organizer)
+                        ),
+                        sa.func.lower(Group.industry) == industry,
+                    ),
                 )
                 .order_by(Event.starts_at)
                 .limit(CANDIDATES)

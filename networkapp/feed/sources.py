@@ -29,7 +29,9 @@ from networkapp.jobs.services import open_now
 from networkapp.models import Achievement, ConnectionEdge, Experience, Job, Post, PostComment, PostLike, User
 from networkapp.posts.schemas import PostSchema
 from networkapp.posts.services import liked_post_ids, view
-from networkapp.posts.visibility import post_visible, profile_visible
+from networkapp.posts.visibility import post_visible
+from networkapp.profiles import visibility
+from networkapp.profiles.visibility import profile_visible
 from networkapp.schemas import UserSummarySchema
 
 
@@ -197,10 +199,14 @@ def new_connections(ctx: FeedContext) -> list[Candidate]:
     schema = UserSummarySchema()
     seen: set[uuid.UUID] = set()
     items = []
+    # Every actor is a connection of mine; the person they connected with may or may not be.
+    rels = visibility.relations(ctx.viewer_id, {e.friend_id for e in edges if e.friend_id in visible})
     for edge in edges:
         actor, person = visible.get(edge.user_id), visible.get(edge.friend_id)
-        # People who hide their connection list do not broadcast new ones.
-        if actor is None or person is None or not actor.show_connections:
+        # People who hide their connection list do not broadcast new ones, nor have them told by the other side.
+        if actor is None or person is None or not visibility.shows_network(actor, visibility.Relation.CONNECTION):
+            continue
+        if not visibility.shows_network(person, rels[person.id]):
             continue
         # Two of my connections connecting is one event, told once.
         if edge.connection_id in seen:

@@ -20,6 +20,7 @@ from networkapp.extensions import db
 from networkapp.models import Group, GroupJoinRequest, GroupMember, GroupPost, User, UserSkill
 from networkapp.notifications.services import notify
 from networkapp.pagination import keyset_page
+from networkapp.profiles import visibility
 
 PUBLIC_FIELDS = ("id", "name", "description", "member_count", "visibility")
 
@@ -57,18 +58,20 @@ def visible_group_ids(user_id: uuid.UUID) -> sa.Select:
     return sa.select(Group.id).where(sa.or_(Group.visibility == "public", Group.id.in_(member_group_ids(user_id))))
 
 
-def _view(group: Group, role: str | None, request_status: str | None) -> dict:
+def _view(group: Group, role: str | None, request_status: str | None, creator_hidden: bool = False) -> dict:
     if group.visibility == "private" and role is None:
         view = {name: getattr(group, name) for name in PUBLIC_FIELDS}
     else:
         view = {column.key: getattr(group, column.key) for column in Group.__table__.columns}
+        if creator_hidden:
+            view["creator_id"] = None
     view["my_role"] = role
     view["my_request_status"] = request_status
     return view
 
 
 def _views(groups: list[Group], user: User) -> list[dict]:
-    """Group views with my role and request status, in two queries whatever the page size."""
+    """Group views with my role and request status, in three queries whatever the page size."""
     ids = [g.id for g in groups]
     if not ids:
         return []
@@ -88,7 +91,9 @@ def _views(groups: list[Group], user: User) -> list[dict]:
             )
         ).all()
     )
-    return [_view(g, roles.get(g.id), requests.get(g.id)) for g in groups]
+    # Who founded a group is a fact about that person: nobody on the other side of a block learns it.
+    hidden = visibility.hidden_among(user, {g.creator_id for g in groups})
+    return [_view(g, roles.get(g.id), requests.get(g.id), g.creator_id in hidden) for g in groups]
 
 
 def get_group(user: User, group_id: uuid.UUID) -> dict:
@@ -471,7 +476,14 @@ def recommended(user: User, *, limit: int) -> list[dict]:
         sa.select(GroupMember.group_id, sa.func.count(sa.distinct(UserSkill.skill_id)))
         .join(Group, Group.id == GroupMember.group_id)
         .join(UserSkill, UserSkill.user_id == GroupMember.user_id)
-        .where(not_mine, UserSkill.skill_id.in_(my_skills), GroupMember.user_id != user.id)
+        .join(User, User.id == GroupMember.user_id)
+        # Only skills I could read on the member's profile: a count over hidden ones would tell them.
+        .where(
+            not_mine,
+            UserSkill.skill_id.in_(my_skills),
+            GroupMember.user_id != user.id,
+            visibility.profile_visible(user, User),
+        )
         .group_by(GroupMember.group_id)
         .order_by(sa.func.count(sa.distinct(UserSkill.skill_id)).desc())
         .limit(CANDIDATES)

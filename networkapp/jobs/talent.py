@@ -1,7 +1,8 @@
 """Recruiter talent search over people who say they are open to work.
 
-Privacy: private profiles never appear; connections-only profiles appear only
-to their connections; blocked pairs never see each other.  Results show the
+Privacy: only people the searcher may list (``profiles.visibility.listable``:
+never private profiles, connections-only ones to their connections, nobody
+across a block).  Results show the
 minimal card plus the matching skills and career length, nothing more.
 """
 
@@ -11,11 +12,11 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from networkapp.connections import graph
 from networkapp.extensions import db
 from networkapp.jobs import profile_match
 from networkapp.models import Skill, User, UserSkill
 from networkapp.pagination import keyset_page
+from networkapp.profiles import visibility
 
 
 def search(viewer: User, args: dict):
@@ -26,11 +27,7 @@ def search(viewer: User, args: dict):
         .where(
             User.open_to_work.is_(True),
             User.id != viewer.id,
-            User.id.not_in(graph.hidden_ids(viewer.id)),
-            sa.or_(
-                User.profile_visibility == "public",
-                sa.and_(User.profile_visibility == "connections", User.id.in_(graph.friend_ids(viewer.id))),
-            ),
+            visibility.listable(viewer),
         )
     )
     skill_ids: list = []

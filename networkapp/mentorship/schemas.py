@@ -63,7 +63,9 @@ class MatchSchema(ma.Schema):
     score = ma.fields.Float(required=True)
     reasons = ma.fields.List(ma.fields.String(), required=True)
     topics = ma.fields.List(ma.fields.String(), required=True)
-    years_experience = ma.fields.Float(required=True)
+    years_experience = ma.fields.Float(
+        required=True, allow_none=True, metadata={"description": "null when the mentor's profile hides their career"}
+    )
     network = ma.fields.String(required=True, metadata={"description": "connected, shared_connections or none"})
 
 

@@ -32,6 +32,7 @@ from networkapp.models import (
 )
 from networkapp.notifications.services import notify
 from networkapp.pagination import keyset_page
+from networkapp.profiles import visibility
 
 OPEN = ("pending", "active")
 
@@ -205,7 +206,12 @@ def matches(user: User, *, limit: int) -> list[dict]:
         candidates |= set(
             db.session.scalars(
                 sa.select(UserSkill.user_id)
-                .where(UserSkill.skill_id.in_(goal_ids), UserSkill.user_id.in_(open_mentors))
+                .join(User, User.id == UserSkill.user_id)
+                .where(
+                    UserSkill.skill_id.in_(goal_ids),
+                    UserSkill.user_id.in_(open_mentors),
+                    visibility.profile_visible(user),
+                )
                 .distinct()
                 .limit(CANDIDATES)
             )
@@ -214,7 +220,11 @@ def matches(user: User, *, limit: int) -> list[dict]:
         candidates |= set(
             db.session.scalars(
                 sa.select(User.id)
-                .where(sa.func.lower(User.industry) == user.industry.strip().lower(), User.id.in_(open_mentors))
+                .where(
+                    sa.func.lower(User.industry) == user.industry.strip().lower(),
+                    User.id.in_(open_mentors),
+                    visibility.profile_visible(user),
+                )
                 .limit(CANDIDATES)
             )
         )
@@ -229,6 +239,10 @@ def matches(user: User, *, limit: int) -> list[dict]:
         return []
     ids = list(candidates)
     mentors = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    # A mentor's profile facts (skills, career length, industry) rank and explain a match only where I could
+    # read them on the profile: a private mentor is matched on the topics they offer and our network alone.
+    rels = visibility.relations(user, mentors)
+    readable = {i for i, m in mentors.items() if visibility.level(m, rels[i]) is visibility.Level.FULL}
     topics = defaultdict(set)
     for user_id, skill_id in db.session.execute(
         sa.select(MentorshipSkill.user_id, MentorshipSkill.skill_id).where(
@@ -239,12 +253,12 @@ def matches(user: User, *, limit: int) -> list[dict]:
     proficiency = defaultdict(dict)
     for user_id, skill_id, level in db.session.execute(
         sa.select(UserSkill.user_id, UserSkill.skill_id, UserSkill.proficiency_level).where(
-            UserSkill.user_id.in_(ids), UserSkill.skill_id.in_(goal_ids)
+            UserSkill.user_id.in_(list(readable)), UserSkill.skill_id.in_(goal_ids)
         )
     ):
         proficiency[user_id][skill_id] = level
     names = dict(db.session.execute(sa.select(Skill.id, Skill.name).where(Skill.id.in_(goal_ids))).all())
-    years = _years_by_user([*ids, user.id])
+    years = _years_by_user([*readable, user.id])
     friends = set(db.session.scalars(graph.friend_ids(user.id).where(ConnectionEdge.friend_id.in_(ids))))
     mutual = graph.mutual_counts(user.id, [i for i in ids if i not in friends])
     my_industry = (user.industry or "").strip().lower()
@@ -260,19 +274,19 @@ def matches(user: User, *, limit: int) -> list[dict]:
             reasons.append(f"Mentors in {', '.join(taught)}")
         if skilled:
             reasons.append(f"Skilled in {', '.join(skilled)}")
-        gap = round(years[mentor_id] - years[user.id], 1)
-        points, reason = _seniority(gap)
-        score += points
-        if reason:
-            reasons.append(reason)
-        if my_industry and (mentor.industry or "").strip().lower() == my_industry:
+        if mentor_id in readable:
+            points, reason = _seniority(round(years[mentor_id] - years[user.id], 1))
+            score += points
+            if reason:
+                reasons.append(reason)
+        if mentor_id in readable and my_industry and (mentor.industry or "").strip().lower() == my_industry:
             score += INDUSTRY_WEIGHT
             reasons.append(f"Works in your industry ({mentor.industry})")
         if mentor_id in friends:
             network = "connected"
             score += CONNECTED_WEIGHT
             reasons.append("You are connected")
-        elif mutual.get(mentor_id):
+        elif mutual.get(mentor_id) and visibility.shows_network(mentor, rels[mentor_id]):
             network = "shared_connections"
             score += SHARED_WEIGHT
             n = mutual[mentor_id]
@@ -285,7 +299,7 @@ def matches(user: User, *, limit: int) -> list[dict]:
                 "score": round(score, 2),
                 "reasons": reasons,
                 "topics": taught,
-                "years_experience": years[mentor_id],
+                "years_experience": years.get(mentor_id),
                 "network": network,
             }
         )
@@ -455,7 +469,7 @@ def _ordered(rows: list[Experience]) -> list[Experience]:
 
 def career_path(viewer: User, user_id: uuid.UUID) -> dict:
     person = db.session.get(User, user_id)
-    if person is None or (person.id != viewer.id and not _profile_open(viewer, person)):
+    if person is None or not visibility.sees_in_full(viewer, person):
         raise NotFound("No such profile.")
     today = date.today()
     rows = _ordered(list(db.session.scalars(sa.select(Experience).where(Experience.user_id == person.id))))
@@ -488,7 +502,7 @@ def career_path(viewer: User, user_id: uuid.UUID) -> dict:
         "transitions": transitions,
         "total_years": years_of_experience([(e.start_date, e.end_date) for e in rows], today),
         "current_position": latest.position if latest else None,
-        "common_next_positions": _common_next(person.id, latest.position) if latest else [],
+        "common_next_positions": _common_next(viewer, person.id, latest.position) if latest else [],
     }
 
 
@@ -497,20 +511,20 @@ def _latest(rows: list[Experience]) -> Experience | None:
     return (current or rows or [None])[-1]
 
 
-def _profile_open(viewer: User, person: User) -> bool:
-    if graph.is_blocked_between(viewer.id, person.id):
-        return False
-    if person.profile_visibility == "public":
-        return True
-    return person.profile_visibility == "connections" and graph.are_connected(viewer.id, person.id)
+def _common_next(viewer: User, person_id: uuid.UUID, title: str, top: int = 5) -> list[dict]:
+    """What people who held the same title (case and spacing aside) moved to next.
 
-
-def _common_next(person_id: uuid.UUID, title: str, top: int = 5) -> list[dict]:
-    """What people who held the same title (case and spacing aside) moved to next."""
+    Only careers ``viewer`` could read on the profiles: a count over hidden ones would tell them.
+    """
     key = normalise_title(title)
     peers = (
         sa.select(Experience.user_id)
-        .where(sa.func.lower(sa.func.trim(Experience.position)) == key, Experience.user_id != person_id)
+        .join(User, User.id == Experience.user_id)
+        .where(
+            sa.func.lower(sa.func.trim(Experience.position)) == key,
+            Experience.user_id != person_id,
+            visibility.profile_visible(viewer, User),
+        )
         .distinct()
         .limit(MAX_PEERS)
     )

@@ -11,10 +11,10 @@ from string import Formatter
 
 import sqlalchemy as sa
 
-from networkapp.connections import graph
 from networkapp.errors import NotFound
 from networkapp.extensions import db
 from networkapp.models import Experience, User
+from networkapp.profiles import visibility
 
 TEMPLATES = (
     (
@@ -65,9 +65,13 @@ def _current_role(user_id: uuid.UUID) -> Experience | None:
 
 def for_recipient(me: User, recipient_id: uuid.UUID) -> list[dict]:
     recipient = db.session.get(User, recipient_id)
-    if recipient is None or recipient.id == me.id or graph.is_blocked_between(me.id, recipient.id):
+    if recipient is None or recipient.id == me.id:
         raise NotFound("No such user.")
-    role = _current_role(recipient.id)
+    shown = visibility.level_for(me, recipient)
+    if shown is visibility.Level.HIDDEN:
+        raise NotFound("No such user.")
+    # Their job is a profile fact: filled in only where I could read it on their profile.
+    role = _current_role(recipient.id) if shown is visibility.Level.FULL else None
     values = {
         "my_name": me.full_name,
         "my_first_name": me.first_name,

@@ -12,6 +12,7 @@ from networkapp.extensions import db
 from networkapp.models import Notification, User
 from networkapp.notifications.schemas import NotificationSchema
 from networkapp.pagination import keyset_page
+from networkapp.profiles import visibility
 
 NOTIFICATION_TYPES = frozenset(
     {
@@ -77,7 +78,21 @@ def inbox(user: User, *, limit: int, cursor: str | None, unread_only: bool = Fal
         cursor=cursor,
         salt="notifications",
     )
-    return [row[0] for row in rows], next_cursor
+    notifications = [row[0] for row in rows]
+    # A notification from before a block stays in the inbox, but no longer shows who sent it.
+    hidden = visibility.hidden_among(user, {n.actor_id for n in notifications})
+    items = [
+        {
+            "id": n.id,
+            "type": n.type,
+            "actor": None if n.actor_id in hidden else n.actor,
+            "data": n.data,
+            "created_at": n.created_at,
+            "read_at": n.read_at,
+        }
+        for n in notifications
+    ]
+    return items, next_cursor
 
 
 def unread_count(user: User) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, request
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from networkapp.database import after_commit, commit
 from networkapp.errors import Forbidden, Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
@@ -35,6 +35,10 @@ EXTENSIONS = {
     "application/pdf": ".pdf",
 }
 MAX_PIXELS = 40_000_000
+# Metadata a camera or editor leaves in a file: where it was taken (EXIF GPS), on what, by whom.
+METADATA_KEYS = frozenset({"exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "iptc"})
+# JPEG segments that only describe how to decode the picture (JFIF, ICC colour profile, Adobe colour transform).
+JPEG_DECODING_SEGMENTS = frozenset({"APP0", "APP2", "APP14"})
 
 
 def max_bytes() -> int:
@@ -70,6 +74,47 @@ def sniff(data: bytes, *, images_only: bool) -> str:
         allowed = "JPEG, PNG, WebP or GIF images" + ("" if images_only else " or PDF documents")
         raise UnsupportedMediaType(f"Upload {allowed}.")
     return IMAGE_TYPES[kind]
+
+
+def _carries_metadata(image: Image.Image) -> bool:
+    if METADATA_KEYS & image.info.keys() or image.getexif():
+        return True
+    if image.format == "JPEG":
+        return any(marker not in JPEG_DECODING_SEGMENTS for marker, _ in getattr(image, "applist", []))
+    return bool(getattr(image, "text", None))
+
+
+def strip_metadata(data: bytes, content_type: str) -> bytes:
+    """``data`` without EXIF (GPS included), XMP, IPTC or text comments; files without any are kept as sent.
+
+    The picture is re-encoded with only what decoding needs (the ICC colour profile, animation timing).  An
+    EXIF orientation is applied to the pixels first, so the photo still shows the right way up.
+    """
+    if not content_type.startswith("image/"):
+        return data
+    with Image.open(io.BytesIO(data)) as image:
+        if not _carries_metadata(image):
+            return data
+        kind = image.format
+        params: dict = {"format": kind}
+        if image.info.get("icc_profile"):
+            params["icc_profile"] = image.info["icc_profile"]
+        if getattr(image, "n_frames", 1) > 1:
+            params["save_all"] = True
+            params.update({k: image.info[k] for k in ("duration", "loop", "background") if k in image.info})
+            clean = image
+        else:
+            clean = ImageOps.exif_transpose(image)
+            if clean is image and kind == "JPEG":
+                # The source's own quantisation tables: no loss beyond the original's.
+                params.update(quality="keep", subsampling="keep")
+            elif kind == "JPEG":
+                params["quality"] = 95
+        # Savers fall back to the source's own info (a GIF's comment): only what is passed here may travel.
+        clean.info = {}
+        out = io.BytesIO()
+        clean.save(out, **params)
+    return out.getvalue()
 
 
 def _read(upload) -> bytes:
@@ -111,6 +156,7 @@ def upload(actor: User, user_id: uuid.UUID, upload_file, caption: str | None) ->
     _owner(actor, user_id)
     data = _read(upload_file)
     content_type = sniff(data, images_only=False)
+    data = strip_metadata(data, content_type)
     with _stored(data, content_type) as name:
         media = Media(
             user_id=user_id,
@@ -130,6 +176,7 @@ def set_photo(actor: User, user_id: uuid.UUID, upload_file) -> Media:
     _owner(actor, user_id)
     data = _read(upload_file)
     content_type = sniff(data, images_only=True)
+    data = strip_metadata(data, content_type)
     old = list(db.session.execute(sa.select(Media).where(Media.user_id == user_id, Media.purpose == "photo")).scalars())
     stale = [item.storage_name for item in old]
     with _stored(data, content_type) as name:

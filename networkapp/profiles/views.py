@@ -13,6 +13,7 @@ from networkapp.errors import Forbidden
 from networkapp.extensions import db
 from networkapp.models import ProfileView, User
 from networkapp.pagination import keyset_page
+from networkapp.profiles import visibility
 from networkapp.profiles.skills import dialect_insert
 
 VIEWER_WINDOW = timedelta(days=90)
@@ -82,8 +83,7 @@ def viewers(actor: User, user_id: uuid.UUID, *, limit: int, cursor: str | None):
     )
     items = []
     for view, viewer in rows:
-        # People with a private profile browse privately: the owner learns that someone looked, not who.
-        anonymous = viewer.profile_visibility == "private"
+        anonymous = visibility.browses_anonymously(viewer)
         items.append(
             {
                 "id": view.id,

@@ -10,6 +10,7 @@ from networkapp.connections import graph, paths
 from networkapp.errors import Invalid, NotFound
 from networkapp.extensions import db
 from networkapp.models import User
+from networkapp.profiles import visibility
 
 SUMMARY_FIELDS = ("id", "username", "first_name", "last_name", "headline", "profile_image_url")
 
@@ -42,13 +43,11 @@ def path_to(viewer: User, target_id: uuid.UUID) -> dict:
         return {"degree": None, "path": [], "alternative_paths": 0, "hidden_links": 0}
 
     middle = {person for chain in found.chains for person in chain[1:-1]}
-    private = set()
+    people = [target]
     if middle:
-        private = set(
-            db.session.scalars(sa.select(User.id).where(User.id.in_(list(middle)), User.show_connections.is_(False)))
-        )
-    if not target.show_connections:
-        private.add(target.id)
+        people += db.session.scalars(sa.select(User).where(User.id.in_(list(middle)))).all()
+    rels = visibility.relations(viewer, [person.id for person in people])
+    private = {person.id for person in people if not visibility.shows_network(person, rels[person.id])}
 
     masks = [_masked(chain, private) for chain in found.chains]
     # Show the chain that names the most people; ties keep the search's stable order.
