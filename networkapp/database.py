@@ -362,7 +362,12 @@ class Session(FlaskSession):
         super().commit()
         callbacks = self.info.pop("after_commit", None)
         for callback in callbacks or ():
-            callback()
+            # The transaction is committed whatever a callback does: a push that fails must not
+            # turn the request's answer into an error for work that is done.
+            try:
+                callback()
+            except Exception:
+                log.exception("an after-commit callback failed")
 
 
 def install_session_hooks(session_factory) -> None:

@@ -212,8 +212,8 @@ def _notification_queued(notification, **extra) -> None:
     digests.queue_notification(notification)
 
 
-def _push_notification(notification, payload, **extra) -> None:
-    live.push_notification(notification.user_id, payload)
+def _push_notification(notification, payload, user_id, **extra) -> None:
+    live.push_notification(user_id, payload)
 
 
 def register(app) -> None:

@@ -12,7 +12,6 @@ from networkapp.extensions import db
 from networkapp.models import Notification, User
 from networkapp.notifications.schemas import NotificationSchema
 from networkapp.pagination import keyset_page
-from networkapp.profiles import visibility
 
 NOTIFICATION_TYPES = frozenset(
     {
@@ -38,9 +37,10 @@ signals = Namespace()
 # Sent inside the notification's transaction, once it is flushed, with the Notification as
 # sender: receivers may read and add rows in that same transaction (the e-mail outbox does).
 notification_queued = signals.signal("notification-queued")
-# Sent after the transaction commits, with the Notification as sender and its API form as
-# ``payload``.  Receivers only talk to the outside (a live push): the request's connection is
-# already back in the pool, and the payload was built while the transaction was open.
+# Sent after the transaction commits, with the Notification as sender, its API form as
+# ``payload`` and its recipient as ``user_id``.  Receivers only talk to the outside (a live
+# push) and read nothing from the Notification: its row may already be gone (the recipient
+# deleting their account), and the payload was built while the transaction was open.
 notification_created = signals.signal("notification-created")
 
 
@@ -62,7 +62,7 @@ def notify(
     db.session.flush()
     notification_queued.send(notification)
     payload = NotificationSchema().dump(notification)
-    after_commit(lambda: notification_created.send(notification, payload=payload))
+    after_commit(lambda: notification_created.send(notification, payload=payload, user_id=user_id))
     return notification
 
 
@@ -80,6 +80,9 @@ def inbox(user: User, *, limit: int, cursor: str | None, unread_only: bool = Fal
     )
     notifications = [row[0] for row in rows]
     # A notification from before a block stays in the inbox, but no longer shows who sent it.
+    # Imported here: the profile domain's import chain (connections) notifies, so it imports this module.
+    from networkapp.profiles import visibility
+
     hidden = visibility.hidden_among(user, {n.actor_id for n in notifications})
     items = [
         {

@@ -15,8 +15,9 @@ from networkapp.notifications.services import notification_created, notify
 def test_notify_creates_and_signals_after_commit(app, alice, bob):
     received = []
 
-    def listener(sender, payload):
+    def listener(sender, payload, user_id):
         received.append(sender.id)
+        assert user_id == uuid.UUID(alice.id)
         assert payload["id"] == str(sender.id) and payload["actor"]["id"] == bob.id
 
     notification_created.connect(listener)
