@@ -69,6 +69,7 @@ def _wrong_password(response) -> bool:
 
 @bp.route("/password", methods=["POST"])
 @login_required
+@reads_first
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_LOGIN_FAILURES"], key_func=get_remote_address, deduct_when=_wrong_password
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from networkapp.auth import sessions
-from networkapp.database import commit, write_step
+from networkapp.database import commit, end_reads, write_step
 from networkapp.errors import Conflict, Forbidden, Invalid, Unauthorized
 from networkapp.extensions import db
 from networkapp.models import Connection, User, UserSkill
@@ -19,8 +19,9 @@ def register(*, username: str, email: str, password: str, first_name: str, last_
     problems = password_problems(password, username=username, email=email)
     if problems:
         raise Invalid("The password is too weak.", errors={"password": problems})
-    # Hashed before the first query: on SQLite that query takes the write lock, which
-    # must not be held through tens of milliseconds of Argon2id.
+    # Hashed with no transaction or connection held: on SQLite the first query takes the
+    # write lock, and on any database a pooled connection must not wait through Argon2id.
+    end_reads()
     password_hash = hash_password(password)
     taken = db.session.execute(
         sa.select(User.username, User.email).where(sa.or_(User.username == username, User.email == email))
@@ -51,12 +52,15 @@ def login(*, identity: str, password: str) -> User:
     identity = identity.strip().lower()
     column = User.email if "@" in identity else User.username
     user = db.session.execute(sa.select(User).where(column == identity)).scalar_one_or_none()
+    # The hash waits for a slot and takes tens of milliseconds: no connection is held meanwhile.
+    end_reads()
     # Verify even for unknown accounts so timing does not reveal which exist.
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthorized(INVALID_CREDENTIALS)
+    new_hash = hash_password(password) if needs_rehash(user.password_hash) else None
     with write_step():
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
+        if new_hash:
+            user.password_hash = new_hash
         sessions.start_session(user)
     return user
 
@@ -71,6 +75,7 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     Someone who changes their password because it leaked expects the copies of
     their cookie held elsewhere to stop working at once.
     """
+    end_reads()
     if not verify_password(user.password_hash, current_password):
         raise WrongPassword("The current password is incorrect.", errors={"current_password": ["Incorrect."]})
     problems = password_problems(new_password, username=user.username, email=user.email)
@@ -78,9 +83,10 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         problems = ["Choose a password different from the current one."]
     if problems:
         raise Invalid("The new password is not acceptable.", errors={"new_password": problems})
-    user.password_hash = hash_password(new_password)
-    sessions.revoke_other_sessions(user)
-    commit()
+    new_hash = hash_password(new_password)
+    with write_step():
+        user.password_hash = new_hash
+        sessions.revoke_other_sessions(user)
 
 
 def logout(user: User) -> None:
