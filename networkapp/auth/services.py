@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from networkapp.auth import sessions
+from networkapp.auth import attempts, sessions
 from networkapp.database import commit, end_reads, write_step
 from networkapp.errors import Conflict, Forbidden, Invalid, Unauthorized
 from networkapp.extensions import db
@@ -48,15 +48,17 @@ def register(*, username: str, email: str, password: str, first_name: str, last_
     return user
 
 
-def login(*, identity: str, password: str) -> User:
+def login(*, identity: str, password: str, address: str | None) -> User:
     identity = identity.strip().lower()
     column = User.email if "@" in identity else User.username
     user = db.session.execute(sa.select(User).where(column == identity)).scalar_one_or_none()
     # The hash waits for a slot and takes tens of milliseconds: no connection is held meanwhile.
     end_reads()
+    attempt = attempts.reserve(attempts.account_key(user.id if user else None, identity), attempts.address_key(address))
     # Verify even for unknown accounts so timing does not reveal which exist.
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthorized(INVALID_CREDENTIALS)
+    attempt.refund()
     new_hash = hash_password(password) if needs_rehash(user.password_hash) else None
     with write_step():
         if new_hash:
@@ -69,15 +71,18 @@ class WrongPassword(Forbidden):
     """The current password did not verify (counted towards the failed-attempt limit)."""
 
 
-def change_password(user: User, *, current_password: str, new_password: str) -> None:
+def change_password(user: User, *, current_password: str, new_password: str, address: str | None) -> None:
     """Rehash with ``new_password`` and end every session but the caller's.
 
     Someone who changes their password because it leaked expects the copies of
     their cookie held elsewhere to stop working at once.
     """
     end_reads()
+    # The same counters as sign-in: a stolen session must not guess the password faster than a stranger.
+    attempt = attempts.reserve(attempts.account_key(user.id, user.username), attempts.address_key(address))
     if not verify_password(user.password_hash, current_password):
         raise WrongPassword("The current password is incorrect.", errors={"current_password": ["Incorrect."]})
+    attempt.refund()
     problems = password_problems(new_password, username=user.username, email=user.email)
     if not problems and new_password == current_password:
         problems = ["Choose a password different from the current one."]
