@@ -61,12 +61,19 @@ class EventCreateSchema(_EventFields):
     timezone = Text(required=True, max_length=64, metadata={"description": "IANA time zone, e.g. Europe/Berlin"})
     group_id = ma.fields.UUID(allow_none=True)
 
-    @ma.validates_schema(skip_on_field_errors=True)
-    def consistent(self, data, **kwargs):
-        if not data.get("online_url") and not data.get("location"):
-            raise ma.ValidationError("Give an online_url, a location, or both.", "location")
-        if to_utc(data["ends_at"], data["timezone"]) <= to_utc(data["starts_at"], data["timezone"]):
-            raise ma.ValidationError("The event must end after it starts.", "ends_at")
+    @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
+    def consistent(self, data, original, **kwargs):
+        # Judged beside the field errors (one 422 names them all); a place that was sent but is
+        # invalid already has its own error, and times that failed to parse are not compared.
+        sent = original if isinstance(original, dict) else {}
+        errors = {}
+        if not any(data.get(key) or (key not in data and sent.get(key)) for key in ("online_url", "location")):
+            errors["location"] = ["Give an online_url, a location, or both."]
+        times = all(key in data for key in ("starts_at", "ends_at", "timezone")) and is_timezone(data["timezone"])
+        if times and to_utc(data["ends_at"], data["timezone"]) <= to_utc(data["starts_at"], data["timezone"]):
+            errors["ends_at"] = ["The event must end after it starts."]
+        if errors:
+            raise ma.ValidationError(errors)
 
     @ma.post_load
     def in_utc(self, data, **kwargs):

@@ -251,6 +251,30 @@ def test_registration_refuses_a_password_equal_to_the_username_beside_other_erro
     assert set(errors) == {"email", "password", "industry"}
 
 
+def test_an_event_reports_its_field_errors_and_its_inconsistencies_together(app, alice):
+    body = {
+        "title": " ",
+        "starts_at": "2030-01-01T20:00:00",
+        "ends_at": "2030-01-01T18:00:00",
+        "timezone": "Europe/Berlin",
+        "capacity": 0,
+    }
+    errors = _problem(alice.post("/api/events", json=body), 422)["errors"]
+    assert set(errors) == {"title", "capacity", "location", "ends_at"}
+
+
+def test_an_event_with_an_invalid_place_is_not_told_to_give_one(app, alice):
+    body = {
+        "title": "Meetup",
+        "starts_at": "2030-01-01T18:00:00",
+        "ends_at": "2030-01-01T20:00:00",
+        "timezone": "Mars/Olympus",
+        "online_url": "not a url",
+    }
+    errors = _problem(alice.post("/api/events", json=body), 422)["errors"]
+    assert set(errors) == {"timezone", "online_url"}
+
+
 # --- LIKE patterns: wildcards in a search are literal text --------------------------------------------
 
 
