@@ -121,11 +121,12 @@ def open_for(user: User, attachment_id: uuid.UUID) -> tuple[MessageAttachment, P
 
 
 def delete(user: User, attachment_id: uuid.UUID) -> None:
-    """Delete an attachment I sent: the row now, the file once that commits; again is a no-op.
+    """Delete an attachment I sent: the row now, the file once that commits.
 
     The message stays in the conversation (its text is the file name) with no
     attachment.  Another participant's attachment is 403; one outside my
-    conversations does not exist for me (404).
+    conversations, or one already deleted, does not exist for me (404), so a
+    repeat changes nothing.
     """
     row = db.session.execute(
         sa.select(MessageAttachment.conversation_id, MessageAttachment.storage_name, Message.sender_id)
@@ -133,7 +134,7 @@ def delete(user: User, attachment_id: uuid.UUID) -> None:
         .where(MessageAttachment.id == attachment_id)
     ).one_or_none()
     if row is None:
-        return
+        raise NotFound("No such attachment.")
     try:
         services.conversation_for(user, row.conversation_id)
     except NotFound:
@@ -142,7 +143,8 @@ def delete(user: User, attachment_id: uuid.UUID) -> None:
         raise Forbidden("Only the sender can delete an attachment.")
     # The row count settles a concurrent repeat: only the delete that removed the row removes the file.
     removed = db.session.execute(sa.delete(MessageAttachment).where(MessageAttachment.id == attachment_id)).rowcount
-    if removed:
-        path = storage_dir() / row.storage_name
-        after_commit(lambda: path.unlink(missing_ok=True))
+    if not removed:
+        raise NotFound("No such attachment.")
+    path = storage_dir() / row.storage_name
+    after_commit(lambda: path.unlink(missing_ok=True))
     commit()

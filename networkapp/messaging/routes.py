@@ -200,7 +200,7 @@ def download_attachment(attachment_id: uuid.UUID):
 @bp.response(204)
 @bp.problems(401, 403, 404)
 def delete_attachment(attachment_id: uuid.UUID):
-    """Delete an attachment I sent (frees its quota; deleting it again changes nothing)"""
+    """Delete an attachment I sent (frees its quota; deleting it again is 404 and changes nothing)"""
     attachments.delete(current_user, attachment_id)
     return ""
 
