@@ -115,6 +115,9 @@ class Config:
         self.MESSAGE_ENCRYPTION_KEYS = as_list(env.get("MESSAGE_ENCRYPTION_KEYS"))
         self.MESSAGE_ATTACHMENT_MAX_BYTES = int(env.get("MESSAGE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
         self.MESSAGE_ATTACHMENT_DIR = env.get("MESSAGE_ATTACHMENT_DIR") or None  # default: <instance>/attachments
+        # Storage quotas per person, in bytes (0: none): profile media, and the attachments they sent.
+        self.MEDIA_QUOTA_BYTES = int(env.get("MEDIA_QUOTA_BYTES", str(50 * 1024 * 1024)))
+        self.ATTACHMENT_QUOTA_BYTES = int(env.get("ATTACHMENT_QUOTA_BYTES", str(200 * 1024 * 1024)))
         # Password hashes computed at once by this process.  One core is always left to the other
         # requests, so a sign-in flood cannot starve them; on two cores that halves the sign-in
         # rate (docs/performance.md has both settings measured).

@@ -6,6 +6,9 @@ import marshmallow as ma
 from flask_smorest import Api as _SmorestApi
 from flask_smorest import Blueprint as _SmorestBlueprint
 from flask_smorest.utils import prepare_response
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import BadRequest
 
 PROBLEM_MIME = "application/problem+json"
 
@@ -41,8 +44,22 @@ class Api(_SmorestApi):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
+class ArgumentsParser(FlaskParser):
+    """Reads JSON bodies through ``request.get_json()``, so schemas see what ``networkapp.http.parse_json`` parsed."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req) or not req.get_data(cache=True):
+            return core.missing
+        try:
+            return req.get_json()
+        except BadRequest as error:
+            self._handle_invalid_json_error(error, req)
+
+
 class Blueprint(_SmorestBlueprint):
     """A blueprint whose views can document the problem responses they return."""
+
+    ARGUMENTS_PARSER = ArgumentsParser()
 
     def problems(self, *statuses: int):
         """Document problem+json responses for ``statuses`` on a view."""

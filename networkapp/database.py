@@ -169,16 +169,13 @@ def reads_first(view: Callable) -> Callable:
     return wrapper
 
 
-@contextmanager
-def write_step() -> Iterator[None]:
-    """Write in a transaction of its own, from a request that has only read so far.
+def end_reads() -> None:
+    """End the request's transaction and hand its connection back to the pool.
 
-    The read transaction ends first (SQLite cannot safely upgrade a read
-    snapshot to a writer); the write transaction begins as a writer and is
-    committed on leaving the block.  Ending a transaction that wrote nothing
-    expires nothing, so the objects already loaded are used as they are
-    instead of being reloaded one statement each.  On PostgreSQL this is
-    simply two short transactions.
+    Ending a transaction that wrote nothing expires nothing, so the objects
+    already loaded are used as they are instead of being reloaded one
+    statement each.  Slow work that needs no database (Argon2id) runs after
+    this, so it neither holds a pooled connection nor sits idle in a transaction.
     """
     from networkapp.extensions import db
 
@@ -191,6 +188,20 @@ def write_step() -> Iterator[None]:
             session.commit()
         finally:
             session.expire_on_commit = expire
+
+
+@contextmanager
+def write_step() -> Iterator[None]:
+    """Write in a transaction of its own, from a request that has only read so far.
+
+    The read transaction ends first (``end_reads``: SQLite cannot safely upgrade
+    a read snapshot to a writer); the write transaction begins as a writer and
+    is committed on leaving the block.  On PostgreSQL this is simply two short
+    transactions.
+    """
+    from networkapp.extensions import db
+
+    end_reads()
     previous = g.get("writes_on_read", False)
     g.writes_on_read = True
     try:

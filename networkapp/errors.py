@@ -60,6 +60,12 @@ class UnsupportedMediaType(DomainError):
     status, title = 415, "Unsupported Media Type"
 
 
+class TooManyRequests(DomainError):
+    """Raised with a ``Retry-After`` header."""
+
+    status, title = 429, "Too Many Requests"
+
+
 class Invalid(DomainError):
     """A request that parsed but breaks a rule; ``errors`` maps fields to messages."""
 

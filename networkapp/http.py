@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, Request, current_app, request
 
 from networkapp.database import SAFE_METHODS
-from networkapp.errors import Invalid, Unauthorized, UnsupportedMediaType
+from networkapp.errors import BadRequest, Invalid, Unauthorized, UnsupportedMediaType
 from networkapp.extensions import login_manager
+from networkapp.schemas import text_problem
 
 # Views that take multipart uploads set this attribute (see ``accepts_uploads``).
 UPLOAD_ATTRIBUTE = "_accepts_uploads"
@@ -34,33 +35,107 @@ def require_json_body():
     return None
 
 
-def nul_fields(node, path: str = "") -> list[str]:
-    """Top-level fields whose value (at any depth) holds a NUL character."""
+# Deeper than any request schema nests (a profile's experience list is 3 levels); the
+# parser's own limit is the interpreter's recursion limit, which ends in a RecursionError.
+MAX_JSON_DEPTH = 32
+# Longer integer literals are not parsed at all: Python refuses more than 4300 digits with a
+# ValueError, and no field of this API holds a number anywhere near this long.
+MAX_INT_DIGITS = 40
+
+OVERSIZED_INT_MESSAGE = "Integer out of range."
+
+
+class _OversizedInt:
+    """Stands in for an integer literal too long to convert, so the field holding it can be named."""
+
+    __slots__ = ()
+
+
+_OVERSIZED = _OversizedInt()
+
+
+def _parse_int(literal: str):
+    return _OVERSIZED if len(literal) > MAX_INT_DIGITS else int(literal)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest(f"The request body is nested more than {MAX_JSON_DEPTH} levels deep.")
+
+
+def parse_json(data: bytes | str):
+    """The one parser of request bodies: malformed input is a ValueError (→ 400), never a 500."""
+    try:
+        return current_app.json.loads(data, parse_int=_parse_int, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise _too_deep() from None
+
+
+class _RequestJSON:
+    """Every ``request.get_json()`` (views, hooks, rate-limit keys) parses with ``parse_json``."""
+
+    loads = staticmethod(parse_json)
+
+    @staticmethod
+    def dumps(obj, **kwargs):
+        return current_app.json.dumps(obj, **kwargs)
+
+
+class ApiRequest(Request):
+    @property
+    def json_module(self):
+        return _RequestJSON
+
+    @json_module.setter
+    def json_module(self, value):
+        # Flask hands every request the app's provider; request bodies keep the bounded parser.
+        pass
+
+
+def body_problems(node, path: str = "", depth: int = 0) -> dict[str, list[str]]:
+    """Top-level fields whose value (at any depth) no field type could accept; too deep → 400."""
+    if depth > MAX_JSON_DEPTH:
+        raise _too_deep()
     if isinstance(node, str):
-        return [path or "_schema"] if "\x00" in node else []
+        problem = text_problem(node)
+        return {path or "_schema": [problem]} if problem else {}
+    if node is _OVERSIZED:
+        return {path or "_schema": [OVERSIZED_INT_MESSAGE]}
+    found: dict[str, list[str]] = {}
     if isinstance(node, dict):
-        return [
-            f
-            for key, value in node.items()
-            for f in nul_fields(key, path or str(key)) + nul_fields(value, path or str(key))
-        ]
-    if isinstance(node, list):
-        return [f for value in node for f in nul_fields(value, path)]
-    return []
+        for key, value in node.items():
+            name = path or str(key)
+            for part in (key, value):
+                for field, messages in body_problems(part, name, depth + 1).items():
+                    found.setdefault(field, messages)
+    elif isinstance(node, list):
+        for value in node:
+            for field, messages in body_problems(value, path, depth + 1).items():
+                found.setdefault(field, messages)
+    return found
 
 
-def reject_nul_characters():
-    """NUL characters are never meaningful in this API and PostgreSQL cannot store them: 422 everywhere."""
-    fields = [key for key, value in request.args.items(multi=True) if "\x00" in key or "\x00" in value]
-    if request.is_json:
-        fields += nul_fields(request.get_json(silent=True))
-    elif request.mimetype == "multipart/form-data":
-        fields += [key for key, value in request.form.items(multi=True) if "\x00" in key or "\x00" in value]
-    if fields:
-        raise Invalid(
-            "Text must not contain NUL characters.",
-            errors={name: ["NUL characters are not allowed."] for name in fields},
-        )
+def screen_input():
+    """Values no field could store (NUL, lone surrogates, huge integers) are a 422 naming the field, everywhere.
+
+    Views with schemas would refuse them too; this also covers the hooks and
+    views that read a body or query before (or without) a schema.
+    """
+    found: dict[str, list[str]] = {}
+    pairs = list(request.args.items(multi=True))
+    if request.mimetype == "multipart/form-data":
+        pairs += list(request.form.items(multi=True))
+    for key, value in pairs:
+        problem = text_problem(key) or text_problem(value)
+        if problem:
+            found.setdefault(key, [problem])
+    if request.is_json and _has_body():
+        found.update(body_problems(request.get_json(silent=True)))
+    if found:
+        raise Invalid("The request holds values that no field accepts.", errors=found)
 
 
 def default_headers(response):
@@ -72,8 +147,9 @@ def default_headers(response):
 
 
 def register(app: Flask) -> None:
+    app.request_class = ApiRequest
     app.before_request(require_json_body)
-    app.before_request(reject_nul_characters)
+    app.before_request(screen_input)
     app.after_request(default_headers)
 
     @login_manager.unauthorized_handler

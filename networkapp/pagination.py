@@ -17,14 +17,15 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from networkapp.errors import BadRequest
+from networkapp.schemas import Int, Text
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 
 class PageArgsSchema(ma.Schema):
-    limit = ma.fields.Integer(load_default=DEFAULT_LIMIT, validate=ma.validate.Range(1, MAX_LIMIT))
-    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=1000))
+    limit = Int(minimum=1, maximum=MAX_LIMIT, load_default=DEFAULT_LIMIT)
+    cursor = Text(load_default=None, allow_none=True, max_length=1000)
 
 
 def _serializer(salt: str) -> URLSafeSerializer:

@@ -2,40 +2,30 @@ import marshmallow as ma
 
 from networkapp.models.content import ACHIEVEMENT_CATEGORIES
 from networkapp.pagination import PageArgsSchema, page_schema
-from networkapp.posts.schemas import no_nul, not_blank
-from networkapp.schemas import StrictSchema
+from networkapp.schemas import StrictSchema, Text, Url
 
 
 class AchievementArgsSchema(PageArgsSchema):
     user_id = ma.fields.UUID(load_default=None, metadata={"description": "Whose achievements (default: me)"})
-    category = ma.fields.String(load_default=None, validate=ma.validate.OneOf(ACHIEVEMENT_CATEGORIES))
-    view = ma.fields.String(load_default="chronological", validate=ma.validate.OneOf(("chronological", "category")))
+    category = Text(load_default=None, validate=ma.validate.OneOf(ACHIEVEMENT_CATEGORIES))
+    view = Text(load_default="chronological", validate=ma.validate.OneOf(("chronological", "category")))
 
 
 class _AchievementInput(StrictSchema):
-    title = ma.fields.String(validate=[ma.validate.Length(max=200), not_blank])
-    category = ma.fields.String(validate=ma.validate.OneOf(ACHIEVEMENT_CATEGORIES))
-    description = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=2000), no_nul])
+    title = Text(max_length=200)
+    category = Text(validate=ma.validate.OneOf(ACHIEVEMENT_CATEGORIES))
+    description = Text(allow_none=True, max_length=2000)
     date = ma.fields.Date(
         allow_none=True, metadata={"description": "When it was achieved (ISO date, not in the future)"}
     )
-    verification = ma.fields.Url(
-        allow_none=True,
-        schemes={"http", "https"},
-        validate=ma.validate.Length(max=500),
-        metadata={"description": "A public page that proves it (stored as verification_url)"},
+    verification = Url(
+        allow_none=True, metadata={"description": "A public page that proves it (stored as verification_url)"}
     )
-
-    @ma.pre_load
-    def strip_title(self, data, **kwargs):
-        if isinstance(data, dict) and isinstance(data.get("title"), str):
-            data = {**data, "title": data["title"].strip()}
-        return data
 
 
 class AchievementCreateSchema(_AchievementInput):
-    title = ma.fields.String(required=True, validate=[ma.validate.Length(max=200), not_blank])
-    category = ma.fields.String(required=True, validate=ma.validate.OneOf(ACHIEVEMENT_CATEGORIES))
+    title = Text(required=True, max_length=200)
+    category = Text(required=True, validate=ma.validate.OneOf(ACHIEVEMENT_CATEGORIES))
 
 
 class AchievementUpdateSchema(_AchievementInput):

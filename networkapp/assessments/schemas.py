@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from networkapp.models.assessments import ATTEMPT_STATUSES, MAX_OPTIONS
 from networkapp.pagination import PageArgsSchema, page_schema
-from networkapp.schemas import StrictSchema
+from networkapp.schemas import Int, StrictSchema
 
 
 class AssessmentSkillSchema(ma.Schema):
@@ -53,7 +53,7 @@ class AttemptListArgsSchema(PageArgsSchema):
 class SubmitSchema(StrictSchema):
     answers = ma.fields.Dict(
         keys=ma.fields.UUID(),
-        values=ma.fields.Integer(strict=True, validate=ma.validate.Range(0, MAX_OPTIONS - 1)),
+        values=Int(strict=True, minimum=0, maximum=MAX_OPTIONS - 1),
         required=True,
         validate=ma.validate.Length(max=100),
         metadata={"description": "question id → chosen option index; unanswered questions count as wrong"},

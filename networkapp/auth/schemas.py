@@ -1,31 +1,39 @@
 import marshmallow as ma
 
-from networkapp.schemas import USERNAME_PATTERN, StrictSchema
+from networkapp.schemas import USERNAME_PATTERN, StrictSchema, Text
+from networkapp.security import MAX_PASSWORD_LENGTH, password_problems
+
+
+def _password(**kwargs) -> Text:
+    # Kept exactly as typed, blank included: the password policy, not the field, judges it.
+    return Text(load_only=True, trim=False, blank="keep", max_length=MAX_PASSWORD_LENGTH, **kwargs)
 
 
 class RegisterSchema(StrictSchema):
-    username = ma.fields.String(
+    username = Text(
         required=True, validate=ma.validate.Regexp(USERNAME_PATTERN, error="Use 3-30 letters, digits, '.', '_' or '-'.")
     )
-    email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))
-    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=256))
-    first_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=80))
-    last_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=80))
-    industry = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    email = Text(required=True, max_length=254, validate=ma.validate.Email(), metadata={"format": "email"})
+    password = _password(required=True)
+    first_name = Text(required=True, max_length=80)
+    last_name = Text(required=True, max_length=80)
+    industry = Text(required=True, max_length=100)
 
-    @ma.pre_load
-    def strip(self, data, **kwargs):
-        if isinstance(data, dict):
-            return {k: v.strip() if isinstance(v, str) and k != "password" else v for k, v in data.items()}
-        return data
+    @ma.validates_schema(skip_on_field_errors=False)
+    def strong_password(self, data, **kwargs):
+        # Judged with the other fields, so one 422 names a weak password beside a bad e-mail.
+        if "password" in data:
+            problems = password_problems(
+                data["password"], username=data.get("username", "").lower(), email=data.get("email", "").lower()
+            )
+            if problems:
+                raise ma.ValidationError({"password": problems})
 
 
 class LoginSchema(StrictSchema):
-    username = ma.fields.String(
-        validate=ma.validate.Length(min=1, max=254), metadata={"description": "Username or e-mail address"}
-    )
-    email = ma.fields.String(validate=ma.validate.Length(min=1, max=254))
-    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=256))
+    username = Text(max_length=254, metadata={"description": "Username or e-mail address"})
+    email = Text(max_length=254)
+    password = _password(required=True)
 
     @ma.validates_schema
     def one_identity(self, data, **kwargs):
@@ -34,8 +42,8 @@ class LoginSchema(StrictSchema):
 
 
 class PasswordChangeSchema(StrictSchema):
-    current_password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=256))
-    new_password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=256))
+    current_password = _password(required=True)
+    new_password = _password(required=True)
 
 
 class ProfileCompletionSchema(ma.Schema):

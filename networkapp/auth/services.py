@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from networkapp.auth import sessions
-from networkapp.database import commit, write_step
+from networkapp.auth import attempts, sessions
+from networkapp.database import commit, end_reads, write_step
 from networkapp.errors import Conflict, Forbidden, Invalid, Unauthorized
 from networkapp.extensions import db
 from networkapp.models import Connection, User, UserSkill
@@ -19,8 +19,9 @@ def register(*, username: str, email: str, password: str, first_name: str, last_
     problems = password_problems(password, username=username, email=email)
     if problems:
         raise Invalid("The password is too weak.", errors={"password": problems})
-    # Hashed before the first query: on SQLite that query takes the write lock, which
-    # must not be held through tens of milliseconds of Argon2id.
+    # Hashed with no transaction or connection held: on SQLite the first query takes the
+    # write lock, and on any database a pooled connection must not wait through Argon2id.
+    end_reads()
     password_hash = hash_password(password)
     taken = db.session.execute(
         sa.select(User.username, User.email).where(sa.or_(User.username == username, User.email == email))
@@ -47,16 +48,21 @@ def register(*, username: str, email: str, password: str, first_name: str, last_
     return user
 
 
-def login(*, identity: str, password: str) -> User:
+def login(*, identity: str, password: str, address: str | None) -> User:
     identity = identity.strip().lower()
     column = User.email if "@" in identity else User.username
     user = db.session.execute(sa.select(User).where(column == identity)).scalar_one_or_none()
+    # The hash waits for a slot and takes tens of milliseconds: no connection is held meanwhile.
+    end_reads()
+    attempt = attempts.reserve(attempts.account_key(user.id if user else None, identity), attempts.address_key(address))
     # Verify even for unknown accounts so timing does not reveal which exist.
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthorized(INVALID_CREDENTIALS)
+    attempt.refund()
+    new_hash = hash_password(password) if needs_rehash(user.password_hash) else None
     with write_step():
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
+        if new_hash:
+            user.password_hash = new_hash
         sessions.start_session(user)
     return user
 
@@ -65,22 +71,27 @@ class WrongPassword(Forbidden):
     """The current password did not verify (counted towards the failed-attempt limit)."""
 
 
-def change_password(user: User, *, current_password: str, new_password: str) -> None:
+def change_password(user: User, *, current_password: str, new_password: str, address: str | None) -> None:
     """Rehash with ``new_password`` and end every session but the caller's.
 
     Someone who changes their password because it leaked expects the copies of
     their cookie held elsewhere to stop working at once.
     """
+    end_reads()
+    # The same counters as sign-in: a stolen session must not guess the password faster than a stranger.
+    attempt = attempts.reserve(attempts.account_key(user.id, user.username), attempts.address_key(address))
     if not verify_password(user.password_hash, current_password):
         raise WrongPassword("The current password is incorrect.", errors={"current_password": ["Incorrect."]})
+    attempt.refund()
     problems = password_problems(new_password, username=user.username, email=user.email)
     if not problems and new_password == current_password:
         problems = ["Choose a password different from the current one."]
     if problems:
         raise Invalid("The new password is not acceptable.", errors={"new_password": problems})
-    user.password_hash = hash_password(new_password)
-    sessions.revoke_other_sessions(user)
-    commit()
+    new_hash = hash_password(new_password)
+    with write_step():
+        user.password_hash = new_hash
+        sessions.revoke_other_sessions(user)
 
 
 def logout(user: User) -> None:

@@ -1,29 +1,21 @@
 import marshmallow as ma
 
-from networkapp.jobs.schemas import JobSchema, Partial, SafeString, Text
+from networkapp.jobs.schemas import JobSchema
 from networkapp.models.jobs import COMPANY_SIZES
-from networkapp.schemas import StrictSchema, UserSummarySchema
+from networkapp.schemas import Partial, StrictSchema, Text, Url, UserSummarySchema
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
-def _text(max_length: int, **kwargs) -> Text:
-    return Text(validate=ma.validate.Length(max=max_length), **kwargs)
-
-
-def _url(**kwargs) -> ma.fields.URL:
-    return ma.fields.URL(schemes={"http", "https"}, validate=ma.validate.Length(max=500), **kwargs)
-
-
 class CompanyWriteSchema(StrictSchema):
-    name = _text(160, required=True)
-    slug = SafeString(validate=[ma.validate.Length(min=2, max=80), ma.validate.Regexp(SLUG_PATTERN)])
-    industry = _text(100, allow_none=True)
-    size = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(COMPANY_SIZES))
-    location = _text(120, allow_none=True)
-    website = _url(allow_none=True)
-    description = _text(10_000, allow_none=True)
-    logo_url = _url(allow_none=True)
+    name = Text(max_length=160, required=True)
+    slug = Text(min_length=2, max_length=80, validate=ma.validate.Regexp(SLUG_PATTERN))
+    industry = Text(max_length=100, allow_none=True)
+    size = Text(allow_none=True, validate=ma.validate.OneOf(COMPANY_SIZES))
+    location = Text(max_length=120, allow_none=True)
+    website = Url(allow_none=True)
+    description = Text(max_length=10_000, allow_none=True)
+    logo_url = Url(allow_none=True)
 
 
 class CompanyUpdateSchema(Partial, CompanyWriteSchema):

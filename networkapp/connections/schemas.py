@@ -1,12 +1,12 @@
 import marshmallow as ma
 
 from networkapp.pagination import PageArgsSchema, page_schema
-from networkapp.schemas import StrictSchema, UserSummarySchema
+from networkapp.schemas import StrictSchema, Text, UserSummarySchema
 
 
 class ConnectionRequestSchema(StrictSchema):
     target_user_id = ma.fields.UUID(required=True)
-    message = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=500))
+    message = Text(load_default=None, allow_none=True, max_length=500)
 
 
 class ConnectionSchema(ma.Schema):
@@ -25,9 +25,9 @@ class PendingRequestSchema(ConnectionSchema):
 
 
 class ConnectionListArgsSchema(PageArgsSchema):
-    q = ma.fields.String(validate=ma.validate.Length(max=100))
-    industry = ma.fields.String(validate=ma.validate.Length(max=100))
-    location = ma.fields.String(validate=ma.validate.Length(max=120))
+    q = Text(max_length=100, blank="keep")
+    industry = Text(max_length=100, blank="keep")
+    location = Text(max_length=120, blank="keep")
 
 
 class ConnectionItemSchema(ma.Schema):
@@ -38,7 +38,7 @@ class ConnectionItemSchema(ma.Schema):
 
 
 class RequestListArgsSchema(PageArgsSchema):
-    direction = ma.fields.String(load_default="incoming", validate=ma.validate.OneOf(["incoming", "outgoing"]))
+    direction = Text(load_default="incoming", validate=ma.validate.OneOf(["incoming", "outgoing"]))
 
 
 class BlockRequestSchema(StrictSchema):

@@ -1,12 +1,12 @@
 import marshmallow as ma
 
-from networkapp.schemas import StrictSchema, UserSummarySchema
+from networkapp.schemas import StrictSchema, Text, UserSummarySchema
 
 
 class EndorseSchema(StrictSchema):
     user_id = ma.fields.UUID(required=True)
     skill_id = ma.fields.UUID(required=True)
-    endorsement_text = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=500))
+    endorsement_text = Text(load_default=None, allow_none=True, max_length=500)
 
 
 class EndorsementSchema(ma.Schema):

@@ -6,10 +6,9 @@ from datetime import UTC, datetime
 
 import marshmallow as ma
 
-from networkapp.groups.schemas import Text
 from networkapp.models.communities import RSVP_STATUSES
 from networkapp.pagination import MAX_LIMIT, PageArgsSchema, page_schema
-from networkapp.schemas import StrictSchema, UserSummarySchema
+from networkapp.schemas import Int, StrictSchema, Text, Url, UserSummarySchema
 
 # Far enough either way for any real plan, and safely inside what every zone database and calendar client handles.
 EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
@@ -36,65 +35,45 @@ def _check_year(value: datetime) -> None:
         raise ma.ValidationError(f"Must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
 
 
-def _no_nul(value: str) -> None:
-    if "\x00" in value:
-        raise ma.ValidationError("Must not contain NUL characters.")
-
-
 TIME_HELP = "ISO 8601; without an offset it is read as wall-clock time in `timezone`."
 
 
 class _EventFields(StrictSchema):
-    title = Text(validate=ma.validate.Length(min=1, max=200))
-    description = Text(allow_none=True, validate=ma.validate.Length(max=5000))
+    title = Text(max_length=200)
+    description = Text(allow_none=True, max_length=5000)
     starts_at = ma.fields.DateTime(validate=_check_year, metadata={"description": TIME_HELP})
     ends_at = ma.fields.DateTime(validate=_check_year, metadata={"description": TIME_HELP})
-    timezone = Text(
-        validate=ma.validate.Length(min=1, max=64), metadata={"description": "IANA time zone, e.g. Europe/Berlin"}
-    )
-    online_url = ma.fields.Url(
-        allow_none=True, schemes={"http", "https"}, require_tld=False, validate=[ma.validate.Length(max=500), _no_nul]
-    )
-    location = Text(allow_none=True, validate=ma.validate.Length(max=200))
-    capacity = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(1, 100_000))
-
-    @ma.pre_load
-    def strip(self, data, **kwargs):
-        if isinstance(data, dict):
-            data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
-            for key in ("description", "location", "online_url"):
-                if data.get(key) == "":
-                    data[key] = None
-        return data
+    timezone = Text(max_length=64, metadata={"description": "IANA time zone, e.g. Europe/Berlin"})
+    online_url = Url(allow_none=True, require_tld=False)
+    location = Text(allow_none=True, max_length=200)
+    capacity = Int(allow_none=True, minimum=1, maximum=100_000)
 
     @ma.validates("timezone")
     def known_zone(self, value, **kwargs):
         if not is_timezone(value):
             raise ma.ValidationError("Not an IANA time zone name (for example Europe/Berlin).")
 
-    @ma.validates("title")
-    def not_blank(self, value, **kwargs):
-        if not value.strip():
-            raise ma.ValidationError("Give the event a title.")
-
 
 class EventCreateSchema(_EventFields):
-    title = Text(required=True, validate=ma.validate.Length(min=1, max=200))
+    title = Text(required=True, max_length=200)
     starts_at = ma.fields.DateTime(required=True, validate=_check_year, metadata={"description": TIME_HELP})
     ends_at = ma.fields.DateTime(required=True, validate=_check_year, metadata={"description": TIME_HELP})
-    timezone = Text(
-        required=True,
-        validate=ma.validate.Length(min=1, max=64),
-        metadata={"description": "IANA time zone, e.g. Europe/Berlin"},
-    )
+    timezone = Text(required=True, max_length=64, metadata={"description": "IANA time zone, e.g. Europe/Berlin"})
     group_id = ma.fields.UUID(allow_none=True)
 
-    @ma.validates_schema(skip_on_field_errors=True)
-    def consistent(self, data, **kwargs):
-        if not data.get("online_url") and not data.get("location"):
-            raise ma.ValidationError("Give an online_url, a location, or both.", "location")
-        if to_utc(data["ends_at"], data["timezone"]) <= to_utc(data["starts_at"], data["timezone"]):
-            raise ma.ValidationError("The event must end after it starts.", "ends_at")
+    @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
+    def consistent(self, data, original, **kwargs):
+        # Judged beside the field errors (one 422 names them all); a place that was sent but is
+        # invalid already has its own error, and times that failed to parse are not compared.
+        sent = original if isinstance(original, dict) else {}
+        errors = {}
+        if not any(data.get(key) or (key not in data and sent.get(key)) for key in ("online_url", "location")):
+            errors["location"] = ["Give an online_url, a location, or both."]
+        times = all(key in data for key in ("starts_at", "ends_at", "timezone")) and is_timezone(data["timezone"])
+        if times and to_utc(data["ends_at"], data["timezone"]) <= to_utc(data["starts_at"], data["timezone"]):
+            errors["ends_at"] = ["The event must end after it starts."]
+        if errors:
+            raise ma.ValidationError(errors)
 
     @ma.post_load
     def in_utc(self, data, **kwargs):
@@ -171,7 +150,7 @@ class AttendeeArgsSchema(PageArgsSchema):
 
 
 class EventRecommendArgsSchema(ma.Schema):
-    limit = ma.fields.Integer(load_default=10, validate=ma.validate.Range(1, MAX_LIMIT))
+    limit = Int(minimum=1, maximum=MAX_LIMIT, load_default=10)
 
 
 class RecommendedEventSchema(ma.Schema):

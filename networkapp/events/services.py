@@ -360,11 +360,10 @@ def recommended(user: User, *, limit: int) -> list[dict]:
         )
     nearby: set = set()
     if user.location and user.location.strip():
-        pattern = f"%{groups._escape_like(user.location.strip().lower())}%"
         nearby = set(
             db.session.scalars(
                 sa.select(Event.id)
-                .where(base, sa.func.lower(Event.location).like(pattern, escape="\\"))
+                .where(base, sa.func.lower(Event.location).contains(user.location.strip().lower(), autoescape=True))
                 .order_by(Event.starts_at)
                 .limit(CANDIDATES)
             )

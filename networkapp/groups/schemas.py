@@ -2,39 +2,18 @@ import marshmallow as ma
 
 from networkapp.models.communities import GROUP_ROLES, GROUP_VISIBILITIES
 from networkapp.pagination import MAX_LIMIT, PageArgsSchema, page_schema
-from networkapp.schemas import StrictSchema, UserSummarySchema
+from networkapp.schemas import Int, Partial, StrictSchema, Text, UserSummarySchema
 
 
-class Text(ma.fields.String):
-    """A request string; NUL characters are refused here because PostgreSQL cannot store or compare them."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ma.ValidationError("Must not contain NUL characters.")
-        return text
-
-
-class _Stripped(StrictSchema):
-    @ma.pre_load
-    def strip(self, data, **kwargs):
-        if isinstance(data, dict):
-            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
-        return data
-
-
-class GroupCreateSchema(_Stripped):
-    name = Text(required=True, validate=ma.validate.Length(min=1, max=120))
-    description = Text(allow_none=True, validate=ma.validate.Length(max=5000))
-    industry = Text(allow_none=True, validate=ma.validate.Length(max=100))
+class GroupCreateSchema(StrictSchema):
+    name = Text(required=True, max_length=120)
+    description = Text(allow_none=True, max_length=5000)
+    industry = Text(allow_none=True, max_length=100)
     visibility = Text(required=True, validate=ma.validate.OneOf(GROUP_VISIBILITIES))
 
 
-class GroupUpdateSchema(_Stripped):
-    name = Text(validate=ma.validate.Length(min=1, max=120))
-    description = Text(allow_none=True, validate=ma.validate.Length(max=5000))
-    industry = Text(allow_none=True, validate=ma.validate.Length(max=100))
-    visibility = Text(validate=ma.validate.OneOf(GROUP_VISIBILITIES))
+class GroupUpdateSchema(Partial, GroupCreateSchema):
+    pass
 
 
 class GroupSchema(ma.Schema):
@@ -56,12 +35,12 @@ class GroupSchema(ma.Schema):
 
 
 class GroupListArgsSchema(PageArgsSchema):
-    q = Text(validate=ma.validate.Length(max=100))
-    industry = Text(validate=ma.validate.Length(max=100))
+    q = Text(max_length=100, blank="keep")
+    industry = Text(max_length=100, blank="keep")
 
 
 class RecommendArgsSchema(ma.Schema):
-    limit = ma.fields.Integer(load_default=10, validate=ma.validate.Range(1, MAX_LIMIT))
+    limit = Int(minimum=1, maximum=MAX_LIMIT, load_default=10)
 
 
 class MemberSchema(ma.Schema):
@@ -100,12 +79,7 @@ class JoinRequestSchema(ma.Schema):
 
 
 class GroupPostCreateSchema(StrictSchema):
-    content = Text(required=True, validate=ma.validate.Length(min=1, max=5000))
-
-    @ma.validates("content")
-    def not_blank(self, value, **kwargs):
-        if not value.strip():
-            raise ma.ValidationError("Write something.")
+    content = Text(required=True, max_length=5000)
 
 
 class GroupPostSchema(ma.Schema):

@@ -103,11 +103,11 @@ def get_group(user: User, group_id: uuid.UUID) -> dict:
 def list_groups(user: User, *, q: str | None, industry: str | None, limit: int, cursor: str | None):
     stmt = sa.select(Group).where(sa.or_(Group.visibility == "public", Group.id.in_(member_group_ids(user.id))))
     if q:
-        pattern = f"%{_escape_like(q.lower())}%"
+        needle = q.lower()
         stmt = stmt.where(
             sa.or_(
-                sa.func.lower(Group.name).like(pattern, escape="\\"),
-                sa.func.lower(Group.description).like(pattern, escape="\\"),
+                sa.func.lower(Group.name).contains(needle, autoescape=True),
+                sa.func.lower(Group.description).contains(needle, autoescape=True),
             )
         )
     if industry:
@@ -116,10 +116,6 @@ def list_groups(user: User, *, q: str | None, industry: str | None, limit: int, 
         db.session, stmt, columns=[Group.created_at, Group.id], limit=limit, cursor=cursor, salt="groups"
     )
     return _views([r[0] for r in rows], user), next_cursor
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # -- creating and running a group ------------------------------------------------------------------

@@ -4,78 +4,28 @@ import marshmallow as ma
 
 from networkapp.models.jobs import APPLICATION_STATUSES, CLOSED_REASONS, EMPLOYMENT_TYPES, WORKPLACES
 from networkapp.pagination import PageArgsSchema, page_schema
-from networkapp.schemas import StrictSchema, UserSummarySchema
+from networkapp.schemas import CsvList, Int, Partial, StrictSchema, Text, Url, UserSummarySchema
 
 from .pipeline import POSTER_STATUSES
 
-
-class SafeString(ma.fields.String):
-    """A string without NUL characters (PostgreSQL text cannot hold them)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in value:
-            raise ma.ValidationError("Must not contain NUL characters.")
-        return value
-
-
-class Text(SafeString):
-    """A string trimmed of surrounding white space; blank counts as missing for required fields."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        value = value.strip()
-        if not value and self.required:
-            raise ma.ValidationError("Must not be blank.")
-        return value or None
-
-
-def _text(max_length: int, **kwargs) -> Text:
-    return Text(validate=ma.validate.Length(max=max_length), **kwargs)
-
-
-def _csv(value: str, max_items: int = 20) -> list[str]:
-    items = [part.strip() for part in value.split(",") if part.strip()]
-    if len(items) > max_items:
-        raise ma.ValidationError(f"At most {max_items} items.")
-    if any(len(item) > 100 for item in items):
-        raise ma.ValidationError("Each item must be at most 100 characters.")
-    return items
-
-
-class CsvList(SafeString):
-    def _deserialize(self, value, attr, data, **kwargs):
-        return _csv(super()._deserialize(value, attr, data, **kwargs))
-
-
-SkillList = ma.fields.List(
-    Text(required=True, validate=ma.validate.Length(min=1, max=100)), validate=ma.validate.Length(max=30)
-)
+SkillList = ma.fields.List(Text(required=True, max_length=100), validate=ma.validate.Length(max=30))
 
 
 # --- postings ---------------------------------------------------------------
 
 
 class JobWriteSchema(StrictSchema):
-    title = _text(200, required=True)
-    company = _text(160, required=True)
-    description = _text(20_000, allow_none=True)
-    location = _text(120, allow_none=True)
-    requirements = _text(10_000, allow_none=True)
-    employment_type = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
-    workplace = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(WORKPLACES))
-    salary_range = _text(100, allow_none=True)
+    title = Text(max_length=200, required=True)
+    company = Text(max_length=160, required=True)
+    description = Text(max_length=20_000, allow_none=True)
+    location = Text(max_length=120, allow_none=True)
+    requirements = Text(max_length=10_000, allow_none=True)
+    employment_type = Text(allow_none=True, validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
+    workplace = Text(allow_none=True, validate=ma.validate.OneOf(WORKPLACES))
+    salary_range = Text(max_length=100, allow_none=True)
     expires_at = ma.fields.AwareDateTime(allow_none=True, default_timezone=None)
     skills = SkillList
     company_id = ma.fields.UUID(allow_none=True)
-
-
-class Partial:
-    """PUT changes only the fields it is given: every field is optional."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)
 
 
 class JobUpdateSchema(Partial, JobWriteSchema):
@@ -83,28 +33,28 @@ class JobUpdateSchema(Partial, JobWriteSchema):
 
 
 class JobArgsSchema(PageArgsSchema):
-    q = SafeString(validate=ma.validate.Length(max=200))
-    title = SafeString(validate=ma.validate.Length(max=200))
-    company = SafeString(validate=ma.validate.Length(max=160))
-    location = SafeString(validate=ma.validate.Length(max=120))
-    workplace = ma.fields.String(validate=ma.validate.OneOf(WORKPLACES))
+    q = Text(max_length=200, blank="keep")
+    title = Text(max_length=200, blank="keep")
+    company = Text(max_length=160, blank="keep")
+    location = Text(max_length=120, blank="keep")
+    workplace = Text(validate=ma.validate.OneOf(WORKPLACES))
     skills = CsvList()
-    employment_type = ma.fields.String(validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
-    salary_min = ma.fields.Integer(validate=ma.validate.Range(min=0, max=100_000_000))
+    employment_type = Text(validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
+    salary_min = Int(minimum=0, maximum=100_000_000)
     posted_since = ma.fields.AwareDateTime(default_timezone=None)
 
 
 class CloseArgsSchema(StrictSchema):
-    reason = ma.fields.String(validate=ma.validate.OneOf(("filled", "withdrawn")))
+    reason = Text(validate=ma.validate.OneOf(("filled", "withdrawn")))
 
 
 class CompanyInfoSchema(ma.Schema):
     id = ma.fields.UUID()
     name = ma.fields.String()
     slug = ma.fields.String()
-    industry = SafeString(allow_none=True)
+    industry = ma.fields.String(allow_none=True)
     size = ma.fields.String(allow_none=True)
-    location = SafeString(allow_none=True)
+    location = ma.fields.String(allow_none=True)
     website = ma.fields.String(allow_none=True)
     logo_url = ma.fields.String(allow_none=True)
 
@@ -112,10 +62,10 @@ class CompanyInfoSchema(ma.Schema):
 class JobSchema(ma.Schema):
     id = ma.fields.UUID()
     poster_id = ma.fields.UUID()
-    title = SafeString()
-    company = SafeString()
+    title = ma.fields.String()
+    company = ma.fields.String()
     description = ma.fields.String(allow_none=True)
-    location = SafeString(allow_none=True)
+    location = ma.fields.String(allow_none=True)
     requirements = ma.fields.String(allow_none=True)
     employment_type = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
     workplace = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(WORKPLACES))
@@ -152,19 +102,19 @@ JobPageSchema = page_schema(JobListItemSchema, name="Job")
 
 
 class ApplySchema(StrictSchema):
-    cover_letter = _text(10_000, allow_none=True)
-    resume_url = ma.fields.URL(allow_none=True, schemes={"http", "https"}, validate=ma.validate.Length(max=500))
-    application_notes = _text(5_000, allow_none=True)
+    cover_letter = Text(max_length=10_000, allow_none=True)
+    resume_url = Url(allow_none=True)
+    application_notes = Text(max_length=5_000, allow_none=True)
 
 
 class StatusUpdateSchema(StrictSchema):
-    status = ma.fields.String(required=True, validate=ma.validate.OneOf(POSTER_STATUSES))
-    note = _text(2_000, allow_none=True)
+    status = Text(required=True, validate=ma.validate.OneOf(POSTER_STATUSES))
+    note = Text(max_length=2_000, allow_none=True)
     interview_at = ma.fields.AwareDateTime(
         default_timezone=UTC, metadata={"description": "With status interviewed: when the interview takes place"}
     )
-    interview_minutes = ma.fields.Integer(validate=ma.validate.Range(5, 480), load_default=60)
-    interview_location = _text(300, allow_none=True)
+    interview_minutes = Int(minimum=5, maximum=480, load_default=60)
+    interview_location = Text(max_length=300, allow_none=True)
 
     @ma.validates_schema
     def interview_needs_interviewed(self, data, **kwargs):
@@ -198,10 +148,10 @@ class ApplicantHistorySchema(ma.Schema):
 
 class JobSummarySchema(ma.Schema):
     id = ma.fields.UUID()
-    title = SafeString()
-    company = SafeString()
+    title = ma.fields.String()
+    company = ma.fields.String()
     company_id = ma.fields.UUID(allow_none=True)
-    location = SafeString(allow_none=True)
+    location = ma.fields.String(allow_none=True)
     employment_type = ma.fields.String(allow_none=True)
     workplace = ma.fields.String(allow_none=True)
     posted_at = ma.fields.DateTime()
@@ -215,7 +165,7 @@ class MyApplicationSchema(ApplicationSchema):
 
 
 class MyApplicationArgsSchema(PageArgsSchema):
-    status = ma.fields.String(validate=ma.validate.OneOf(APPLICATION_STATUSES))
+    status = Text(validate=ma.validate.OneOf(APPLICATION_STATUSES))
     since = ma.fields.AwareDateTime(default_timezone=None)
     until = ma.fields.AwareDateTime(default_timezone=None)
 
@@ -236,7 +186,7 @@ class ApplicantApplicationSchema(ApplicationSchema):
 
 
 class JobApplicationArgsSchema(PageArgsSchema):
-    status = ma.fields.String(validate=ma.validate.OneOf(APPLICATION_STATUSES))
+    status = Text(validate=ma.validate.OneOf(APPLICATION_STATUSES))
 
 
 ApplicantApplicationPageSchema = page_schema(ApplicantApplicationSchema, name="ApplicantApplication")
@@ -246,13 +196,13 @@ ApplicantApplicationPageSchema = page_schema(ApplicantApplicationSchema, name="A
 
 
 class AlertWriteSchema(StrictSchema):
-    name = _text(100, allow_none=True)
-    q = _text(200, allow_none=True)
-    location = _text(120, allow_none=True)
-    employment_type = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
-    workplace = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(WORKPLACES))
+    name = Text(max_length=100, allow_none=True)
+    q = Text(max_length=200, allow_none=True)
+    location = Text(max_length=120, allow_none=True)
+    employment_type = Text(allow_none=True, validate=ma.validate.OneOf(EMPLOYMENT_TYPES))
+    workplace = Text(allow_none=True, validate=ma.validate.OneOf(WORKPLACES))
     skills = SkillList
-    salary_min = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=0, max=100_000_000))
+    salary_min = Int(allow_none=True, minimum=0, maximum=100_000_000)
 
 
 class AlertUpdateSchema(Partial, AlertWriteSchema):
@@ -262,8 +212,8 @@ class AlertUpdateSchema(Partial, AlertWriteSchema):
 class AlertSchema(ma.Schema):
     id = ma.fields.UUID()
     name = ma.fields.String(allow_none=True)
-    q = SafeString(allow_none=True)
-    location = SafeString(allow_none=True)
+    q = ma.fields.String(allow_none=True)
+    location = ma.fields.String(allow_none=True)
     employment_type = ma.fields.String(allow_none=True)
     workplace = ma.fields.String(allow_none=True)
     skills = ma.fields.List(ma.fields.String())
@@ -282,10 +232,10 @@ class AlertListSchema(ma.Schema):
 
 
 class InsightArgsSchema(StrictSchema):
-    title = SafeString(validate=ma.validate.Length(max=200))
-    location = SafeString(validate=ma.validate.Length(max=120))
-    industry = SafeString(validate=ma.validate.Length(max=100))
-    currency = SafeString(validate=ma.validate.Regexp(r"^[A-Za-z]{3}$"))
+    title = Text(max_length=200, blank="keep")
+    location = Text(max_length=120, blank="keep")
+    industry = Text(max_length=100, blank="keep")
+    currency = Text(validate=ma.validate.Regexp(r"^[A-Za-z]{3}$"))
 
 
 class InsightSchema(ma.Schema):
@@ -293,13 +243,13 @@ class InsightSchema(ma.Schema):
     median = ma.fields.Float(allow_none=True)
     p25 = ma.fields.Float(allow_none=True)
     p75 = ma.fields.Float(allow_none=True)
-    currency = SafeString(allow_none=True)
+    currency = ma.fields.String(allow_none=True)
     period = ma.fields.String()
     reason = ma.fields.String(allow_none=True)
 
 
 class RecommendedArgsSchema(StrictSchema):
-    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(1, 50))
+    limit = Int(minimum=1, maximum=50, load_default=20)
 
 
 class RecommendedJobSchema(ma.Schema):
@@ -336,15 +286,15 @@ class JobAnalyticsSchema(ma.Schema):
 
 class TalentArgsSchema(PageArgsSchema):
     skills = CsvList()
-    location = SafeString(validate=ma.validate.Length(max=120))
-    industry = SafeString(validate=ma.validate.Length(max=100))
-    min_years = ma.fields.Integer(validate=ma.validate.Range(0, 80))
+    location = Text(max_length=120, blank="keep")
+    industry = Text(max_length=100, blank="keep")
+    min_years = Int(minimum=0, maximum=80)
 
 
 class TalentSchema(ma.Schema):
     user = ma.fields.Nested(UserSummarySchema)
-    industry = SafeString(allow_none=True)
-    location = SafeString(allow_none=True)
+    industry = ma.fields.String(allow_none=True)
+    location = ma.fields.String(allow_none=True)
     matching_skills = ma.fields.List(ma.fields.String())
     years_experience = ma.fields.Float()
 

@@ -1,31 +1,28 @@
 import marshmallow as ma
 
-from networkapp.groups.schemas import Text
 from networkapp.pagination import MAX_LIMIT, PageArgsSchema, page_schema
-from networkapp.schemas import StrictSchema, UserSummarySchema
+from networkapp.schemas import Int, StrictSchema, Text, UserSummarySchema
 
 
 class MentorInSchema(StrictSchema):
     topics = ma.fields.List(
-        Text(validate=ma.validate.Length(min=1, max=100)),
+        Text(max_length=100),
         required=True,
         validate=ma.validate.Length(min=1, max=20),
         metadata={"description": "Skill names from the catalogue"},
     )
-    capacity = ma.fields.Integer(
-        required=True, validate=ma.validate.Range(1, 50), metadata={"description": "How many mentees at a time"}
-    )
-    bio = Text(allow_none=True, validate=ma.validate.Length(max=2000))
+    capacity = Int(required=True, minimum=1, maximum=50, metadata={"description": "How many mentees at a time"})
+    bio = Text(allow_none=True, max_length=2000)
 
 
 class MenteeInSchema(StrictSchema):
     goals = ma.fields.List(
-        Text(validate=ma.validate.Length(min=1, max=100)),
+        Text(max_length=100),
         required=True,
         validate=ma.validate.Length(min=1, max=20),
         metadata={"description": "Skill names from the catalogue"},
     )
-    bio = Text(allow_none=True, validate=ma.validate.Length(max=2000))
+    bio = Text(allow_none=True, max_length=2000)
 
 
 class ProfileInSchema(StrictSchema):
@@ -55,7 +52,7 @@ class MentorshipProfileSchema(ma.Schema):
 
 
 class MatchArgsSchema(ma.Schema):
-    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(1, MAX_LIMIT))
+    limit = Int(minimum=1, maximum=MAX_LIMIT, load_default=20)
 
 
 class MatchSchema(ma.Schema):
@@ -71,7 +68,7 @@ class MatchSchema(ma.Schema):
 
 class RequestInSchema(StrictSchema):
     mentor_id = ma.fields.UUID(required=True)
-    message = Text(allow_none=True, validate=ma.validate.Length(max=1000))
+    message = Text(allow_none=True, max_length=1000)
 
 
 class RequestSchema(ma.Schema):

@@ -13,10 +13,12 @@ import uuid
 from pathlib import Path
 
 import filetype
+import sqlalchemy as sa
 from flask import current_app
 
-from networkapp.database import commit
-from networkapp.errors import Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
+from networkapp import quotas
+from networkapp.database import after_commit, commit
+from networkapp.errors import Forbidden, Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
 from networkapp.extensions import db
 from networkapp.messaging import services
 from networkapp.models import Message, MessageAttachment, User
@@ -79,6 +81,12 @@ def upload(user: User, conversation_id: uuid.UUID, file) -> Message:
     if content_type is None:
         raise UnsupportedMediaType("Send a PDF, an image (JPEG, PNG, GIF, WebP), plain text or an Office document.")
     name = clean_name(file.filename)
+    sent = (
+        sa.select(sa.func.sum(MessageAttachment.size))
+        .join(Message, Message.id == MessageAttachment.message_id)
+        .where(Message.sender_id == user.id)
+    )
+    quotas.claim(user.id, len(data), used=sent, setting="ATTACHMENT_QUOTA_BYTES", what="attachments")
     storage_name = secrets.token_hex(32)
     path = storage_dir() / storage_name
     path.write_bytes(data)
@@ -110,3 +118,33 @@ def open_for(user: User, attachment_id: uuid.UUID) -> tuple[MessageAttachment, P
     if not path.is_file():
         raise NotFound("No such attachment.")
     return attachment, path
+
+
+def delete(user: User, attachment_id: uuid.UUID) -> None:
+    """Delete an attachment I sent: the row now, the file once that commits.
+
+    The message stays in the conversation (its text is the file name) with no
+    attachment.  Another participant's attachment is 403; one outside my
+    conversations, or one already deleted, does not exist for me (404), so a
+    repeat changes nothing.
+    """
+    row = db.session.execute(
+        sa.select(MessageAttachment.conversation_id, MessageAttachment.storage_name, Message.sender_id)
+        .join(Message, Message.id == MessageAttachment.message_id)
+        .where(MessageAttachment.id == attachment_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("No such attachment.")
+    try:
+        services.conversation_for(user, row.conversation_id)
+    except NotFound:
+        raise NotFound("No such attachment.") from None
+    if row.sender_id != user.id:
+        raise Forbidden("Only the sender can delete an attachment.")
+    # The row count settles a concurrent repeat: only the delete that removed the row removes the file.
+    removed = db.session.execute(sa.delete(MessageAttachment).where(MessageAttachment.id == attachment_id)).rowcount
+    if not removed:
+        raise NotFound("No such attachment.")
+    path = storage_dir() / row.storage_name
+    after_commit(lambda: path.unlink(missing_ok=True))
+    commit()

@@ -195,6 +195,16 @@ def download_attachment(attachment_id: uuid.UUID):
     )
 
 
+@bp.route("/attachments/<uuid:attachment_id>", methods=["DELETE"])
+@login_required
+@bp.response(204)
+@bp.problems(401, 403, 404)
+def delete_attachment(attachment_id: uuid.UUID):
+    """Delete an attachment I sent (frees its quota; deleting it again is 404 and changes nothing)"""
+    attachments.delete(current_user, attachment_id)
+    return ""
+
+
 @bp.route("/templates")
 @login_required
 @bp.arguments(TemplateArgsSchema, location="query")

@@ -1,13 +1,12 @@
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from networkapp.http import nul_fields
 from networkapp.models.messaging import AVAILABILITIES
 from networkapp.notifications.services import NOTIFICATION_TYPES
 from networkapp.pagination import PageArgsSchema, page_schema
-from networkapp.schemas import StrictSchema, UserSummarySchema
+from networkapp.schemas import StrictSchema, Text, UserSummarySchema
 
-CLIENT_ID = ma.fields.String(
+CLIENT_ID = Text(
     validate=ma.validate.Regexp(r"^[A-Za-z0-9._:-]{1,64}$", error="Use 1-64 letters, digits, '.', '_', ':' or '-'."),
     metadata={"description": "Client-generated id; sending the same one again returns the first message"},
 )
@@ -37,7 +36,7 @@ class MessageSchema(ma.Schema):
 class SendMessageSchema(StrictSchema):
     recipient_id = ma.fields.UUID()
     conversation_id = ma.fields.UUID()
-    message_content = ma.fields.String(required=True, validate=ma.validate.Length(max=20000))
+    message_content = Text(required=True, trim=False, max_length=20000)
     client_id = CLIENT_ID
 
     @ma.validates_schema
@@ -50,15 +49,7 @@ class SendMessageSchema(StrictSchema):
 class SocketSendSchema(SendMessageSchema):
     """``send_message`` over Socket.IO names the text ``content`` (SPEC §5)."""
 
-    message_content = ma.fields.String(data_key="content", required=True, validate=ma.validate.Length(max=20000))
-
-    @ma.pre_load
-    def refuse_nul(self, data, **kwargs):
-        # HTTP bodies are screened for NUL before any view runs; socket events do not pass there.
-        fields = nul_fields(data) if isinstance(data, dict) else []
-        if fields:
-            raise ma.ValidationError({name: ["NUL characters are not allowed."] for name in fields})
-        return data
+    message_content = Text(data_key="content", required=True, trim=False, max_length=20000)
 
 
 class TypingSchema(StrictSchema):
@@ -82,18 +73,16 @@ MessagePageSchema = page_schema(MessageSchema)
 
 
 class ConversationArgsSchema(PageArgsSchema):
-    q = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    q = Text(max_length=200)
     archived = ma.fields.Boolean(load_default=False)
 
 
 class ConversationGroupCreateSchema(StrictSchema):
-    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    title = Text(required=True, max_length=100)
     participant_ids = ma.fields.List(ma.fields.UUID(), required=True, validate=ma.validate.Length(min=1, max=49))
 
     @ma.validates("title")
-    def not_blank(self, value, **kwargs):
-        if not value.strip():
-            raise ma.ValidationError("A title cannot be blank.")
+    def no_control_characters(self, value, **kwargs):
         if any(ord(c) < 32 for c in value):
             raise ma.ValidationError("A title cannot contain control characters.")
 
@@ -104,10 +93,10 @@ class MembersSchema(StrictSchema):
 
 class SettingsSchema(StrictSchema):
     read_receipts = ma.fields.Boolean()
-    availability = ma.fields.String(validate=ma.validate.OneOf(AVAILABILITIES))
-    auto_response = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=1000))
+    availability = Text(validate=ma.validate.OneOf(AVAILABILITIES))
+    auto_response = Text(allow_none=True, max_length=1000)
     email_opt_out = ma.fields.List(
-        ma.fields.String(validate=ma.validate.OneOf(sorted(NOTIFICATION_TYPES | {"message"}))),
+        Text(validate=ma.validate.OneOf(sorted(NOTIFICATION_TYPES | {"message"}))),
         validate=ma.validate.Length(max=50),
         metadata={"description": "Notification types (and 'message') to leave out of e-mail digests"},
     )

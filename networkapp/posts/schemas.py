@@ -2,35 +2,23 @@ import marshmallow as ma
 
 from networkapp.models.content import POST_TYPES, POST_VISIBILITIES
 from networkapp.pagination import PageArgsSchema, page_schema
-from networkapp.schemas import StrictSchema, UserSummarySchema
+from networkapp.schemas import StrictSchema, Text, UserSummarySchema
 
 POST_MAX_LENGTH = 3000
 COMMENT_MAX_LENGTH = 1000
 
 
-def no_nul(value: str) -> None:
-    # PostgreSQL text cannot hold NUL; refuse it on every backend alike.
-    if "\x00" in value:
-        raise ma.ValidationError("Must not contain NUL characters.")
-
-
-def not_blank(value: str) -> None:
-    if not value.strip():
-        raise ma.ValidationError("Must not be empty.")
-    no_nul(value)
-
-
 class PostCreateSchema(StrictSchema):
     # Stored exactly as sent (no trimming, no HTML escaping): the SPA escapes on render.
-    content = ma.fields.String(required=True, validate=[ma.validate.Length(max=POST_MAX_LENGTH), not_blank])
-    post_type = ma.fields.String(load_default="update", validate=ma.validate.OneOf(POST_TYPES))
-    visibility = ma.fields.String(load_default="public", validate=ma.validate.OneOf(POST_VISIBILITIES))
+    content = Text(required=True, trim=False, max_length=POST_MAX_LENGTH)
+    post_type = Text(load_default="update", validate=ma.validate.OneOf(POST_TYPES))
+    visibility = Text(load_default="public", validate=ma.validate.OneOf(POST_VISIBILITIES))
 
 
 class PostUpdateSchema(StrictSchema):
-    content = ma.fields.String(validate=[ma.validate.Length(max=POST_MAX_LENGTH), not_blank])
-    post_type = ma.fields.String(validate=ma.validate.OneOf(POST_TYPES))
-    visibility = ma.fields.String(validate=ma.validate.OneOf(POST_VISIBILITIES))
+    content = Text(trim=False, max_length=POST_MAX_LENGTH)
+    post_type = Text(validate=ma.validate.OneOf(POST_TYPES))
+    visibility = Text(validate=ma.validate.OneOf(POST_VISIBILITIES))
 
 
 class PostSchema(ma.Schema):
@@ -47,7 +35,7 @@ class PostSchema(ma.Schema):
 
 
 class CommentCreateSchema(StrictSchema):
-    content = ma.fields.String(required=True, validate=[ma.validate.Length(max=COMMENT_MAX_LENGTH), not_blank])
+    content = Text(required=True, trim=False, max_length=COMMENT_MAX_LENGTH)
 
 
 class CommentSchema(ma.Schema):

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app, request
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from networkapp import quotas
 from networkapp.database import after_commit, commit
 from networkapp.errors import Forbidden, Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
 from networkapp.extensions import db
@@ -152,11 +153,17 @@ def _owner(actor: User, user_id: uuid.UUID) -> None:
         raise Forbidden("You can only add media to your own profile.")
 
 
+def _claim(user_id: uuid.UUID, size: int, *stored) -> None:
+    used = sa.select(sa.func.sum(Media.size)).where(*stored)
+    quotas.claim(user_id, size, used=used, setting="MEDIA_QUOTA_BYTES", what="profile media")
+
+
 def upload(actor: User, user_id: uuid.UUID, upload_file, caption: str | None) -> Media:
     _owner(actor, user_id)
     data = _read(upload_file)
     content_type = sniff(data, images_only=False)
     data = strip_metadata(data, content_type)
+    _claim(user_id, len(data), Media.user_id == user_id)
     with _stored(data, content_type) as name:
         media = Media(
             user_id=user_id,
@@ -179,6 +186,8 @@ def set_photo(actor: User, user_id: uuid.UUID, upload_file) -> Media:
     data = strip_metadata(data, content_type)
     old = list(db.session.execute(sa.select(Media).where(Media.user_id == user_id, Media.purpose == "photo")).scalars())
     stale = [item.storage_name for item in old]
+    # The new photo replaces every old one: they do not count against the quota.
+    _claim(user_id, len(data), Media.user_id == user_id, Media.purpose != "photo")
     with _stored(data, content_type) as name:
         for item in old:
             db.session.delete(item)

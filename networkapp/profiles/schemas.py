@@ -6,29 +6,20 @@ from flask_smorest.fields import Upload
 from networkapp.models.profiles import FIELD_VISIBILITIES
 from networkapp.models.user import PROFILE_VISIBILITIES
 from networkapp.pagination import PageArgsSchema, page_schema
-from networkapp.schemas import StrictSchema, UserSummarySchema
+from networkapp.schemas import Int, StrictSchema, Text, UserSummarySchema
 
 MAX_QUERY_LENGTH = 200
 URL_OR_MEDIA = ma.validate.Regexp(r"^(https?://\S+|/api/media/[0-9a-fA-F-]{32,36})$", error="Must be an http(s) URL.")
 
 
-def _text(max_length: int, *, required: bool = False, min_length: int = 0, **kwargs):
-    return ma.fields.String(
-        required=required,
-        allow_none=not required,
-        validate=ma.validate.Length(min=min_length, max=max_length),
-        **kwargs,
-    )
+def _text(max_length: int, *, required: bool = False) -> Text:
+    """Required text refuses blanks; optional text takes a blank as null (clearing the field)."""
+    return Text(required=required, allow_none=not required, max_length=max_length)
 
 
-class TrimmedSchema(StrictSchema):
-    """Strips surrounding whitespace from every string field before validation."""
-
-    @ma.pre_load
-    def strip_strings(self, data, **kwargs):
-        if isinstance(data, dict):
-            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
-        return data
+def _name(max_length: int, *, required: bool = False) -> Text:
+    """Text that may be left out of an update but never cleared."""
+    return Text(required=required, max_length=max_length)
 
 
 def _check_dates(data: dict, *, with_current: bool) -> None:
@@ -42,9 +33,9 @@ def _check_dates(data: dict, *, with_current: bool) -> None:
 # --- career -------------------------------------------------------------------------------------
 
 
-class ExperienceInputSchema(TrimmedSchema):
-    company = _text(120, required=True, min_length=1)
-    position = _text(120, required=True, min_length=1)
+class ExperienceInputSchema(StrictSchema):
+    company = _name(120, required=True)
+    position = _name(120, required=True)
     description = _text(5000)
     location = _text(120)
     start_date = ma.fields.Date(allow_none=True)
@@ -59,8 +50,8 @@ class ExperienceInputSchema(TrimmedSchema):
 class ExperienceUpdateSchema(ExperienceInputSchema):
     """Every field optional; the merged item is validated again by the service."""
 
-    company = _text(120, min_length=1)
-    position = _text(120, min_length=1)
+    company = _name(120)
+    position = _name(120)
 
 
 class ExperienceSchema(ma.Schema):
@@ -75,8 +66,8 @@ class ExperienceSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
-class EducationInputSchema(TrimmedSchema):
-    institution = _text(160, required=True, min_length=1)
+class EducationInputSchema(StrictSchema):
+    institution = _name(160, required=True)
     degree = _text(120)
     field_of_study = _text(120)
     grade = _text(40)
@@ -90,7 +81,7 @@ class EducationInputSchema(TrimmedSchema):
 
 
 class EducationUpdateSchema(EducationInputSchema):
-    institution = _text(160, min_length=1)
+    institution = _name(160)
 
 
 class EducationSchema(ma.Schema):
@@ -105,13 +96,11 @@ class EducationSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
-class ProjectInputSchema(TrimmedSchema):
-    title = _text(160, required=True, min_length=1)
+class ProjectInputSchema(StrictSchema):
+    title = _name(160, required=True)
     description = _text(5000)
-    url = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=500), URL_OR_MEDIA])
-    skills = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=100)), validate=ma.validate.Length(max=30)
-    )
+    url = Text(allow_none=True, max_length=500, validate=URL_OR_MEDIA)
+    skills = ma.fields.List(Text(max_length=100), validate=ma.validate.Length(max=30))
     start_date = ma.fields.Date(allow_none=True)
     end_date = ma.fields.Date(allow_none=True)
 
@@ -121,7 +110,7 @@ class ProjectInputSchema(TrimmedSchema):
 
 
 class ProjectUpdateSchema(ProjectInputSchema):
-    title = _text(160, min_length=1)
+    title = _name(160)
 
 
 class ProjectSchema(ma.Schema):
@@ -138,48 +127,43 @@ class ProjectSchema(ma.Schema):
 # --- profile ------------------------------------------------------------------------------------
 
 
-class SkillInputSchema(TrimmedSchema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
-    proficiency_level = ma.fields.Integer(load_default=3, validate=ma.validate.Range(1, 5))
-    years_experience = ma.fields.Integer(load_default=0, validate=ma.validate.Range(0, 80))
+class SkillInputSchema(StrictSchema):
+    name = _name(100, required=True)
+    proficiency_level = Int(minimum=1, maximum=5, load_default=3)
+    years_experience = Int(minimum=0, maximum=80, load_default=0)
 
 
 class PrivacySchema(StrictSchema):
-    profile_visibility = ma.fields.String(validate=ma.validate.OneOf(PROFILE_VISIBILITIES))
+    profile_visibility = Text(validate=ma.validate.OneOf(PROFILE_VISIBILITIES))
     show_email = ma.fields.Boolean()
     show_connections = ma.fields.Boolean()
     open_to_work = ma.fields.Boolean()
 
 
-class ContactInfoInputSchema(TrimmedSchema):
-    phone = ma.fields.String(
+class ContactInfoInputSchema(StrictSchema):
+    phone = Text(
         allow_none=True,
         validate=ma.validate.Regexp(r"^\+?[0-9 ()./-]{3,40}$", error="Use digits, spaces and + ( ) . / - only."),
     )
-    website = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=300), URL_OR_MEDIA])
-    email_visibility = ma.fields.String(validate=ma.validate.OneOf(FIELD_VISIBILITIES))
-    phone_visibility = ma.fields.String(validate=ma.validate.OneOf(FIELD_VISIBILITIES))
-    website_visibility = ma.fields.String(validate=ma.validate.OneOf(FIELD_VISIBILITIES))
+    website = Text(allow_none=True, max_length=300, validate=URL_OR_MEDIA)
+    email_visibility = Text(validate=ma.validate.OneOf(FIELD_VISIBILITIES))
+    phone_visibility = Text(validate=ma.validate.OneOf(FIELD_VISIBILITIES))
+    website_visibility = Text(validate=ma.validate.OneOf(FIELD_VISIBILITIES))
 
 
-class ProfileUpdateSchema(TrimmedSchema):
-    first_name = _text(80, min_length=1)
-    last_name = _text(80, min_length=1)
+class ProfileUpdateSchema(StrictSchema):
+    first_name = _name(80)
+    last_name = _name(80)
     headline = _text(220)
     bio = _text(5000)
     industry = _text(100)
     location = _text(120)
-    profile_image_url = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=500), URL_OR_MEDIA])
+    profile_image_url = Text(allow_none=True, max_length=500, validate=URL_OR_MEDIA)
     experience = ma.fields.List(ma.fields.Nested(ExperienceInputSchema), validate=ma.validate.Length(max=50))
     education = ma.fields.List(ma.fields.Nested(EducationInputSchema), validate=ma.validate.Length(max=30))
     skills = ma.fields.List(ma.fields.Nested(SkillInputSchema), validate=ma.validate.Length(max=100))
     privacy = ma.fields.Nested(PrivacySchema)
     contact_info = ma.fields.Nested(ContactInfoInputSchema)
-
-    @ma.validates("first_name", "last_name")
-    def not_null(self, value, **kwargs):
-        if value is None:
-            raise ma.ValidationError("Field may not be null.")
 
     @ma.validates("skills")
     def distinct_skills(self, value, **kwargs):
@@ -262,16 +246,17 @@ ViewerPageSchema = page_schema(ViewerSchema, total_views=ma.fields.Integer(requi
 
 
 class SearchArgsSchema(PageArgsSchema):
-    q = ma.fields.String(load_default=None, validate=ma.validate.Length(max=MAX_QUERY_LENGTH))
-    skills = ma.fields.String(
+    q = Text(load_default=None, allow_none=True, max_length=MAX_QUERY_LENGTH)
+    skills = Text(
         load_default=None,
-        validate=ma.validate.Length(max=MAX_QUERY_LENGTH),
+        allow_none=True,
+        max_length=MAX_QUERY_LENGTH,
         metadata={"description": "Comma-separated skill names; a person must have all of them"},
     )
-    industry = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100))
-    location = ma.fields.String(load_default=None, validate=ma.validate.Length(max=120))
+    industry = Text(load_default=None, allow_none=True, max_length=100)
+    location = Text(load_default=None, allow_none=True, max_length=120)
     open_to_work = ma.fields.Boolean(load_default=None)
-    sort = ma.fields.String(load_default="relevance", validate=ma.validate.OneOf(("relevance", "name", "connections")))
+    sort = Text(load_default="relevance", validate=ma.validate.OneOf(("relevance", "name", "connections")))
 
 
 class SearchResultSchema(UserSummarySchema):

@@ -83,10 +83,6 @@ def text_match(words: list[str]):
     )
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search(
     viewer,
     *,
@@ -129,8 +125,7 @@ def search(
     if industry and industry.strip():
         stmt = stmt.where(sa.func.lower(User.industry) == industry.strip().lower())
     if location and location.strip():
-        pattern = f"%{_escape_like(location.strip().lower())}%"
-        stmt = stmt.where(sa.func.lower(User.location).like(pattern, escape="\\"))
+        stmt = stmt.where(sa.func.lower(User.location).contains(location.strip().lower(), autoescape=True))
     if open_to_work is not None:
         stmt = stmt.where(User.open_to_work.is_(open_to_work))
 

@@ -1,11 +1,12 @@
 import marshmallow as ma
 
 from networkapp.pagination import PageArgsSchema, page_schema
+from networkapp.schemas import Text
 
 
 class SkillArgsSchema(PageArgsSchema):
-    q = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100))
-    category = ma.fields.String(load_default=None, validate=ma.validate.Length(max=60))
+    q = Text(load_default=None, allow_none=True, max_length=100)
+    category = Text(load_default=None, allow_none=True, max_length=60)
 
 
 class SkillSchema(ma.Schema):

@@ -9,14 +9,10 @@ from networkapp.models import Skill
 from networkapp.pagination import keyset_page
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def catalogue(*, q: str | None, category: str | None, limit: int, cursor: str | None):
     stmt = sa.select(Skill)
     if q and q.strip():
-        stmt = stmt.where(Skill.name_key.like(f"%{_escape_like(q.strip().lower())}%", escape="\\"))
+        stmt = stmt.where(Skill.name_key.contains(q.strip().lower(), autoescape=True))
     if category and category.strip():
         stmt = stmt.where(sa.func.lower(Skill.category) == category.strip().lower())
     rows, next_cursor = keyset_page(
