@@ -292,6 +292,20 @@ def test_the_server_process_freezes_its_start_up_heap(monkeypatch):
     calls = []
     monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
     monkeypatch.setattr(gc, "collect", lambda *a: calls.append("collect") or 0)
+    import signal
+
+    class Worker:
+        wsgi = object()
+
+        def handle_exit(self, *_args):
+            pass
+
     settings = runpy.run_path(str(Path(networkapp.__file__).resolve().parent.parent / "gunicorn.conf.py"))
-    settings["post_worker_init"](object())
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        settings["post_worker_init"](Worker())
+        # And SIGTERM now closes the worker's sockets first (tests/reliability/test_capacity.py).
+        assert signal.getsignal(signal.SIGTERM) is not previous
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     assert calls == ["collect", "freeze"]
