@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -253,6 +254,23 @@ def count_queries(app):
 @pytest.fixture
 def query_counter(app):
     return lambda: count_queries(app)
+
+
+def run_together(calls) -> list:
+    """Start every call at the same moment (one thread each); return their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def worker(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
 
 
 def connect(app, a: Actor, b: Actor) -> None:

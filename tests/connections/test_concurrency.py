@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import sqlalchemy as sa
 
 from networkapp.extensions import db
 from networkapp.models import Connection
-from tests.conftest import PASSWORD, Actor
+from tests.conftest import PASSWORD, Actor, run_together
 from tests.connections.conftest import assert_counts_match_edges, count_of, edges_of, notifications_of, rows
 
 
@@ -19,23 +18,6 @@ def signed_in_copy(app, actor) -> Actor:
     response = other.post("/api/auth/login", json={"username": actor.user["username"], "password": PASSWORD})
     assert response.status_code == 200
     return other
-
-
-def run_together(calls) -> list:
-    """Start every call at the same moment; return their responses in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_ten_concurrent_accepts_connect_once(app, alice, bob, request_between):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.connections.test_concurrency import run_together
+from tests.conftest import run_together
 from tests.profiles.conftest import put_profile, usage_counts_off
 
 FIRST = [{"name": name} for name in ("Python", "SQL", "Docker")]
