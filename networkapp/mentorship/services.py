@@ -295,9 +295,10 @@ def matches(user: User, *, limit: int) -> list[dict]:
 # -- requests ----------------------------------------------------------------------------------------
 
 
-def _visible_person(viewer: User, user_id: uuid.UUID) -> User:
+def _visible_person(viewer: User, user_id: uuid.UUID, *, locked: bool = False) -> User:
+    """``locked``: hold the pair's lock to the commit, so that no block lands before the write that follows."""
     person = db.session.get(User, user_id)
-    if person is None or graph.is_blocked_between(viewer.id, user_id):
+    if person is None or graph.is_blocked_between(viewer.id, user_id, lock=locked):
         raise NotFound("No such person.")
     return person
 
@@ -305,7 +306,7 @@ def _visible_person(viewer: User, user_id: uuid.UUID) -> User:
 def request_mentorship(user: User, mentor_id: uuid.UUID, message: str | None) -> MentorshipRequest:
     if mentor_id == user.id:
         raise Invalid("You cannot mentor yourself.", field="mentor_id")
-    mentor = _visible_person(user, mentor_id)
+    mentor = _visible_person(user, mentor_id, locked=True)
     profile = db.session.get(MentorshipProfile, mentor.id)
     if profile is None or not profile.is_mentor:
         raise Invalid("This person is not offering mentorship.", field="mentor_id")
@@ -341,6 +342,9 @@ def _as_mentor(user: User, request_id: uuid.UUID) -> MentorshipRequest:
         raise Forbidden("Only the mentor can answer this request.")
     if request.status != "pending":
         raise Conflict(f"This request is already {request.status}.")
+    # Across a block the request is hidden from both; answering it would reach the blocked person.
+    if graph.is_blocked_between(request.mentor_id, request.mentee_id, lock=True):
+        raise NotFound("No such mentorship request.")
     return request
 
 
