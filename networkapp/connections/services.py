@@ -20,6 +20,7 @@ from networkapp.connections import graph, suggestion_cache
 from networkapp.database import commit, utcnow
 from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
 from networkapp.extensions import db
+from networkapp.mentorship import services as mentorship
 from networkapp.models import Block, Connection, ConnectionEdge, Notification, User
 from networkapp.notifications.services import notify
 from networkapp.pagination import keyset_page
@@ -231,6 +232,7 @@ def block(me: User, user_id: uuid.UUID) -> dict:
     # A declined row stays: it is what keeps the cool-down for the person who declined.
     if connection is not None and connection.status in ("pending", "accepted"):
         _drop(connection)
+    mentorship.close_for_block(me.id, user_id)
     _forget_notifications(me.id, user_id)
     entry = Block(blocker_id=me.id, blocked_id=user_id, created_at=utcnow())
     db.session.add(entry)

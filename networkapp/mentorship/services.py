@@ -405,6 +405,43 @@ def end(user: User, request_id: uuid.UUID) -> None:
     commit()
 
 
+def close_for_block(blocker_id: uuid.UUID, blocked_id: uuid.UUID) -> None:
+    """Close what is open between the two when one blocks the other (the caller holds the pair's lock).
+
+    A pending request is declined when the mentor blocks and withdrawn when the mentee does; an
+    active mentorship ends and gives its seat back, once for each row that really ended.
+    """
+    now = utcnow()
+    pair = sa.or_(
+        sa.and_(MentorshipRequest.mentor_id == blocker_id, MentorshipRequest.mentee_id == blocked_id),
+        sa.and_(MentorshipRequest.mentor_id == blocked_id, MentorshipRequest.mentee_id == blocker_id),
+    )
+    by_mentor = MentorshipRequest.mentor_id == blocker_id
+    db.session.execute(
+        sa.update(MentorshipRequest)
+        .where(pair, MentorshipRequest.status == "pending")
+        .values(
+            status=sa.case((by_mentor, "declined"), else_="withdrawn"),
+            responded_at=sa.case((by_mentor, now), else_=MentorshipRequest.responded_at),
+            ended_at=sa.case((by_mentor, MentorshipRequest.ended_at), else_=now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    ended = db.session.scalars(
+        sa.update(MentorshipRequest)
+        .where(pair, MentorshipRequest.status == "active")
+        .values(status="ended", ended_at=now)
+        .returning(MentorshipRequest.mentor_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for mentor_id in ended:
+        db.session.execute(
+            sa.update(MentorshipProfile)
+            .where(MentorshipProfile.user_id == mentor_id)
+            .values(active_mentee_count=MentorshipProfile.active_mentee_count - 1)
+        )
+
+
 def list_requests(user: User, *, role: str | None, status: str | None, limit: int, cursor: str | None):
     if role == "mentor":
         mine = MentorshipRequest.mentor_id == user.id

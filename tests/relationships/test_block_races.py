@@ -13,17 +13,19 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from networkapp.connections import graph
 from networkapp.extensions import db, socketio
 from networkapp.models import (
     Block,
     Connection,
     ConnectionEdge,
+    MentorshipProfile,
     MentorshipRequest,
     Message,
     Notification,
     SkillEndorsement,
 )
-from tests.conftest import connect, run_together
+from tests.conftest import ON_POSTGRES, connect, run_together
 from tests.connections.conftest import add_skills, assert_counts_match_edges, rows
 
 PAIRS = 20
@@ -76,11 +78,18 @@ def leftovers(app, blocker, blocked) -> dict[str, list]:
                 SkillEndorsement.created_at >= since,
             ),
         ),
-        "mentorship_after_block": rows(
+        "open_mentorships": rows(
             app,
             sa.select(MentorshipRequest.id, MentorshipRequest.status).where(
                 _between(MentorshipRequest.mentor_id, MentorshipRequest.mentee_id, x, y),
-                sa.or_(MentorshipRequest.created_at >= since, MentorshipRequest.responded_at >= since),
+                MentorshipRequest.status.in_(["pending", "active"]),
+            ),
+        ),
+        "mentorships_after_block": rows(
+            app,
+            sa.select(MentorshipRequest.id).where(
+                _between(MentorshipRequest.mentor_id, MentorshipRequest.mentee_id, x, y),
+                MentorshipRequest.created_at >= since,
             ),
         ),
     }
@@ -197,6 +206,28 @@ def test_a_block_settles_the_request_and_the_pairs_notifications_only(app, make_
     assert_block_won(app, bob, alice)
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite takes no pair lock: its writers already queue one at a time")
+def test_a_write_waiting_for_the_pairs_lock_gives_up_after_the_bound(app, alice, bob, monkeypatch):
+    monkeypatch.setattr(graph, "PAIR_LOCK_TIMEOUT", "300ms")
+    with app.app_context():
+        holder = db.engine.connect()
+    try:
+        holder.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": graph.pair_lock_key(*_ids(alice, bob))})
+        for response in (
+            alice.post("/api/connections/request", json={"target_user_id": bob.id}),
+            bob.post("/api/connections/block", json={"user_id": alice.id}),
+        ):
+            assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+            assert response.mimetype == "application/problem+json"
+            assert "collided with a concurrent change" in response.get_json()["detail"]
+    finally:
+        holder.rollback()
+        holder.close()
+    assert rows(app, sa.select(Connection.id)) == [] and rows(app, sa.select(Block.blocker_id)) == []
+    assert rows(app, sa.select(Notification.id)) == []
+    assert alice.post("/api/connections/request", json={"target_user_id": bob.id}).status_code == 201
+
+
 # -- messages ----------------------------------------------------------------------------------------------
 
 
@@ -297,7 +328,9 @@ def test_mentorship_requests_racing_blocks_never_reach_the_blocker(app, make_use
     for (mentee, mentor), ask in zip(pairs, asks, strict=True):
         assert_block_won(app, mentor, mentee)
         if ask.status_code == 201:
-            assert mentor.put(f"/api/mentorship/requests/{ask.get_json()['id']}/accept").status_code == 404
+            # Sent just before the block, declined by it.
+            answer = mentor.put(f"/api/mentorship/requests/{ask.get_json()['id']}/accept")
+            assert answer.status_code == 409, answer.get_json()
 
 
 def test_mentorship_answers_racing_blocks_never_reach_the_blocker(app, make_user):
@@ -315,18 +348,77 @@ def test_mentorship_answers_racing_blocks_never_reach_the_blocker(app, make_user
     responses = run_together(calls)
     accepts, blocks = responses[0::2], responses[1::2]
     assert statuses(blocks) == [201] * len(pairs)
-    assert set(statuses(accepts)) <= {200, 404}, [r.get_json() for r in accepts]
+    # Before the block: accepted, then ended by it.  After: the request was withdrawn by the block
+    # (409), or was read as pending just before and the block is seen under the pair's lock (404).
+    assert set(statuses(accepts)) <= {200, 404, 409}, [r.get_json() for r in accepts]
     for mentee, mentor in pairs:
         assert_block_won(app, mentee, mentor)
+        assert seats_taken(app, mentor) == 0
+
+
+def direct_block(app, blocker, blocked) -> None:
+    """A block row without the block's cleanup: the state a block landing mid-write used to leave."""
+    with app.app_context():
+        db.session.add(Block(blocker_id=uuid.UUID(blocker.id), blocked_id=uuid.UUID(blocked.id)))
+        db.session.commit()
+
+
+def mentorship_rows(app, *request_ids):
+    ids = [uuid.UUID(r) for r in request_ids]
+    found = rows(app, sa.select(MentorshipRequest.id, MentorshipRequest.status).where(MentorshipRequest.id.in_(ids)))
+    return {str(r.id): r.status for r in found}
+
+
+def seats_taken(app, mentor) -> int:
+    found = rows(
+        app,
+        sa.select(MentorshipProfile.active_mentee_count).where(MentorshipProfile.user_id == uuid.UUID(mentor.id)),
+    )
+    return found[0].active_mentee_count
 
 
 def test_answering_a_mentorship_request_across_a_block_is_refused(app, alice, bob):
     become_mentor(alice)
     request_id = bob.post("/api/mentorship/requests", json={"mentor_id": alice.id}).get_json()["id"]
-    assert alice.post("/api/connections/block", json={"user_id": bob.id}).status_code == 201
+    direct_block(app, alice, bob)
     for answer in ("accept", "decline"):
         response = alice.put(f"/api/mentorship/requests/{request_id}/{answer}")
         assert response.status_code == 404, response.get_json()
-    found = rows(app, sa.select(MentorshipRequest.status).where(MentorshipRequest.id == uuid.UUID(request_id)))
-    assert [r.status for r in found] == ["pending"]
+    assert mentorship_rows(app, request_id) == {request_id: "pending"}
+    assert seats_taken(app, alice) == 0
     assert bob.get("/api/notifications").get_json()["items"] == []
+
+
+def test_a_block_closes_the_pairs_mentorships_and_gives_the_seat_back(app, make_user, alice, bob):
+    carol, dave = make_user(), make_user()
+    for mentor in (alice, carol):
+        become_mentor(mentor)
+    active = bob.post("/api/mentorship/requests", json={"mentor_id": alice.id}).get_json()["id"]
+    assert alice.put(f"/api/mentorship/requests/{active}/accept").status_code == 200
+    asked_carol = bob.post("/api/mentorship/requests", json={"mentor_id": carol.id}).get_json()["id"]
+    asked_alice = dave.post("/api/mentorship/requests", json={"mentor_id": alice.id}).get_json()["id"]
+    assert seats_taken(app, alice) == 1
+
+    # The mentee blocks the mentor of an active mentorship; a mentor blocks a waiting mentee.
+    assert bob.post("/api/connections/block", json={"user_id": alice.id}).status_code == 201
+    assert alice.post("/api/connections/block", json={"user_id": dave.id}).status_code == 201
+    assert carol.post("/api/connections/block", json={"user_id": bob.id}).status_code == 201
+    assert mentorship_rows(app, active, asked_carol, asked_alice) == {
+        active: "ended",
+        asked_carol: "declined",
+        asked_alice: "declined",
+    }
+    assert seats_taken(app, alice) == 0 and seats_taken(app, carol) == 0
+    for blocker, blocked in ((bob, alice), (alice, dave), (carol, bob)):
+        assert_block_won(app, blocker, blocked)
+    # Blocking back closes nothing twice: the seat count stays put.
+    assert alice.post("/api/connections/block", json={"user_id": bob.id}).status_code == 201
+    assert seats_taken(app, alice) == 0
+
+
+def test_a_mentee_blocking_withdraws_their_pending_request(app, alice, bob):
+    become_mentor(alice)
+    request_id = bob.post("/api/mentorship/requests", json={"mentor_id": alice.id}).get_json()["id"]
+    assert bob.post("/api/connections/block", json={"user_id": alice.id}).status_code == 201
+    assert mentorship_rows(app, request_id) == {request_id: "withdrawn"}
+    assert alice.get("/api/notifications").get_json()["items"] == []
