@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from networkapp.connections import graph, suggestion_cache
-from networkapp.database import commit, utcnow
+from networkapp.database import commit, lock_in_order, utcnow
 from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
 from networkapp.extensions import db
 from networkapp.mentorship import services as mentorship
@@ -232,6 +232,10 @@ def block(me: User, user_id: uuid.UUID) -> dict:
     # A declined row stays: it is what keeps the cool-down for the person who declined.
     if connection is not None and connection.status in ("pending", "accepted"):
         _drop(connection)
+    # Both people's rows before the rows their cleanup touches, as an account deletion takes them:
+    # otherwise a deletion that got to the notifications first would wait on this transaction while
+    # this one waits for the deleted person's row (the block's foreign key).
+    lock_in_order(User.id, [me.id, user_id])
     mentorship.close_for_block(me.id, user_id)
     _forget_notifications(me.id, user_id)
     entry = Block(blocker_id=me.id, blocked_id=user_id, created_at=utcnow())
@@ -243,6 +247,9 @@ def block(me: User, user_id: uuid.UUID) -> dict:
         raise Conflict("You have already blocked this person.") from None
     result = {"user": user, "created_at": entry.created_at}
     suggestion_cache.invalidate(me.id, user_id)
+    # Out of the session, so the commit does not expire it: the person may delete their account the
+    # moment this commits, and the answer describes whom the block was for.
+    db.session.expunge(user)
     commit()
     return result
 

@@ -422,3 +422,27 @@ def test_a_mentee_blocking_withdraws_their_pending_request(app, alice, bob):
     assert bob.post("/api/connections/block", json={"user_id": alice.id}).status_code == 201
     assert mentorship_rows(app, request_id) == {request_id: "withdrawn"}
     assert alice.get("/api/notifications").get_json()["items"] == []
+
+
+def test_blocks_racing_the_blocked_persons_account_deletion_settle_without_a_collision(app, make_user):
+    # Each block clears the pair's notifications and mentorships; the deletion clears the leaver's
+    # notifications and cascades into the same rows.  Neither may wait on the other in a circle.
+    leaver = make_user()
+    become_mentor(leaver)
+    others = [make_user() for _ in range(8)]
+    for other in others:
+        assert leaver.post("/api/connections/request", json={"target_user_id": other.id}).status_code == 201
+        assert other.post("/api/mentorship/requests", json={"mentor_id": leaver.id}).status_code == 201
+        other.refresh_csrf()
+    leaver.refresh_csrf()
+    calls = [block_call(other, leaver) for other in others]
+    calls.insert(4, lambda: leaver.delete(f"/api/profiles/{leaver.id}"))
+    responses = run_together(calls)
+    assert responses[4].status_code == 204, responses[4].get_json()
+    blocks = responses[:4] + responses[5:]
+    # A block that came after the deletion finds nobody to block.
+    assert all(r.status_code in (201, 404, 409) for r in blocks), [r.get_json() for r in blocks]
+    assert rows(app, sa.select(MentorshipRequest.id)) == []
+    assert rows(app, sa.select(Notification.id)) == []
+    assert rows(app, sa.select(Block.blocker_id)) == []
+    assert_counts_match_edges(app)
