@@ -131,9 +131,10 @@ def database_unavailable(error: Exception) -> bool:
 
 
 # SQLSTATEs of a transaction the database rolled back to settle a conflict with another one
-# (serialization failure, deadlock).  The driver reports them as an OperationalError, like an
-# outage; the client's remedy is the same (try again), the operator's is not.
-ROLLED_BACK_STATES = frozenset({"40001", "40P01"})
+# (serialization failure, deadlock, a lock not granted within ``lock_timeout``).  The driver
+# reports them as an OperationalError, like an outage; the client's remedy is the same (try
+# again), the operator's is not.
+ROLLED_BACK_STATES = frozenset({"40001", "40P01", "55P03"})
 
 
 def unavailable_response(error: DBAPIError):

@@ -6,6 +6,7 @@ callers never load a network into Python to filter it.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 import sqlalchemy as sa
@@ -21,8 +22,14 @@ def are_connected(a: uuid.UUID, b: uuid.UUID) -> bool:
     )
 
 
-def is_blocked_between(a: uuid.UUID, b: uuid.UUID) -> bool:
-    """True when either person has blocked the other (a block hides both ways)."""
+def is_blocked_between(a: uuid.UUID, b: uuid.UUID, *, lock: bool = False) -> bool:
+    """True when either person has blocked the other (a block hides both ways).
+
+    ``lock``: the check guards a write between the two; take the pair's lock first (``lock_pair``),
+    so that the answer holds until the transaction ends.
+    """
+    if lock:
+        lock_pair(a, b)
     return (
         db.session.scalar(
             sa.select(
@@ -36,6 +43,45 @@ def is_blocked_between(a: uuid.UUID, b: uuid.UUID) -> bool:
         )
         or False
     )
+
+
+# How long a write waits for another write between the same two people, when the transaction sets
+# no bound of its own: past it the request ends in a retryable 503 instead of queueing forever.
+PAIR_LOCK_TIMEOUT = "5s"
+
+_PAIR_LOCK = sa.text(
+    # The subquery carries a volatile function, so PostgreSQL evaluates it (the bound) before the lock.
+    "SELECT pg_advisory_xact_lock(:key) FROM (SELECT set_config('lock_timeout', "
+    "CASE current_setting('lock_timeout') WHEN '0' THEN :bound ELSE current_setting('lock_timeout') END, "
+    "true)) AS bounded"
+)
+
+
+def pair_lock_key(a: uuid.UUID, b: uuid.UUID) -> int:
+    """The advisory lock key of the unordered pair: the same for (a, b) and (b, a)."""
+    low, high = Connection.pair(a, b)
+    return int.from_bytes(hashlib.blake2b(low.bytes + high.bytes, digest_size=8).digest(), "big", signed=True)
+
+
+def lock_pair(a: uuid.UUID, b: uuid.UUID) -> bool:
+    """Serialise, until the transaction ends, every write that a block between ``a`` and ``b`` must settle.
+
+    A block, and every write that must not cross one (a connection request or answer, a 1:1
+    message, an endorsement, a mentorship request or answer), takes this lock and reads the
+    block only then.  So a block and such a write never overlap: either the write commits first
+    and the block's own cleanup sees it, or the block commits first and the write's check sees
+    the block.  The lock is taken before any row lock of the transaction, ahead of the
+    lifecycle's order (``connections`` rows, then ``users`` rows), and a transaction takes at
+    most one pair's lock, so it adds no cycle to wait in.  SQLite admits one writer at a time,
+    which already serialises these writes: nothing to take there.
+
+    Returns whether a lock was taken, that is whether a block read earlier in the transaction
+    may since have changed and must be read again.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return False
+    db.session.execute(_PAIR_LOCK, {"key": pair_lock_key(a, b), "bound": PAIR_LOCK_TIMEOUT})
+    return True
 
 
 def friend_ids(user_id: uuid.UUID) -> sa.Select:

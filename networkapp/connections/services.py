@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from networkapp.connections import graph, suggestion_cache
-from networkapp.database import commit, utcnow
+from networkapp.database import commit, lock_in_order, utcnow
 from networkapp.errors import Conflict, Forbidden, Invalid, NotFound
 from networkapp.extensions import db
-from networkapp.models import Block, Connection, ConnectionEdge, User
+from networkapp.mentorship import services as mentorship
+from networkapp.models import Block, Connection, ConnectionEdge, Notification, User
 from networkapp.notifications.services import notify
 from networkapp.pagination import keyset_page
 from networkapp.profiles import visibility
@@ -29,10 +30,14 @@ from networkapp.profiles import visibility
 DECLINE_COOLDOWN = timedelta(days=30)
 
 
-def _visible_user(viewer: User, user_id: uuid.UUID) -> User:
-    """The person ``user_id`` as ``viewer`` may see them; a block looks like a missing account."""
+def _visible_user(viewer: User, user_id: uuid.UUID, *, locked: bool = False) -> User:
+    """The person ``user_id`` as ``viewer`` may see them; a block looks like a missing account.
+
+    ``locked``: hold the pair's lock from here to the commit, so that no block lands between this
+    check and the write that follows it.
+    """
     user = db.session.get(User, user_id)
-    if user is None or graph.is_blocked_between(viewer.id, user_id):
+    if user is None or graph.is_blocked_between(viewer.id, user_id, lock=locked):
         raise NotFound("No such user.")
     return user
 
@@ -62,7 +67,7 @@ def _shift_counts(user_ids: tuple[uuid.UUID, uuid.UUID], delta: int) -> None:
 def request_connection(me: User, target_id: uuid.UUID, message: str | None) -> dict:
     if target_id == me.id:
         raise Invalid("You cannot connect with yourself.", field="target_user_id")
-    target = _visible_user(me, target_id)
+    target = _visible_user(me, target_id, locked=True)
     existing = _pair_row(me.id, target.id)
     now = utcnow()
     if existing is not None:
@@ -142,6 +147,9 @@ def _respond(me: User, connection_id: uuid.UUID, new_status: str) -> dict:
         raise Forbidden("Only the recipient of a request can answer it.")
     if connection.status != "pending":
         raise Conflict(f"This request is no longer pending (it is {connection.status}).")
+    # A block removes the pending row under the same lock; across one the request no longer exists.
+    if graph.is_blocked_between(connection.requester_id, connection.recipient_id, lock=True):
+        raise NotFound("No such connection.")
     now = utcnow()
     # The single conditional UPDATE is the arbiter: of concurrent answers exactly one sees 'pending'.
     result = db.session.execute(
@@ -216,12 +224,21 @@ def block(me: User, user_id: uuid.UUID) -> dict:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
+    # First the pair's lock: a request, answer, message, endorsement or mentorship request between the
+    # two has committed before this point (and is settled below) or will see the block.
+    graph.lock_pair(me.id, user_id)
     if db.session.get(Block, (me.id, user_id)) is not None:
         raise Conflict("You have already blocked this person.")
     connection = _pair_row(me.id, user_id, lock=True)
     # A declined row stays: it is what keeps the cool-down for the person who declined.
     if connection is not None and connection.status in ("pending", "accepted"):
         _drop(connection)
+    # Both people's rows before the rows their cleanup touches, as an account deletion takes them:
+    # otherwise a deletion that got to the notifications first would wait on this transaction while
+    # this one waits for the deleted person's row (the block's foreign key).
+    lock_in_order(User.id, [me.id, user_id])
+    mentorship.close_for_block(me.id, user_id)
+    _forget_notifications(me.id, user_id)
     entry = Block(blocker_id=me.id, blocked_id=user_id, created_at=utcnow())
     db.session.add(entry)
     try:
@@ -231,8 +248,25 @@ def block(me: User, user_id: uuid.UUID) -> dict:
         raise Conflict("You have already blocked this person.") from None
     result = {"user": user, "created_at": entry.created_at}
     suggestion_cache.invalidate(me.id, user_id)
+    # Out of the session, so the commit does not expire it: the person may delete their account the
+    # moment this commits, and the answer describes whom the block was for.
+    db.session.expunge(user)
     commit()
     return result
+
+
+def _forget_notifications(a: uuid.UUID, b: uuid.UUID) -> None:
+    """Delete what either person was notified of by the other: a block hides each from the other everywhere."""
+    db.session.execute(
+        sa.delete(Notification)
+        .where(
+            sa.or_(
+                sa.and_(Notification.user_id == a, Notification.actor_id == b),
+                sa.and_(Notification.user_id == b, Notification.actor_id == a),
+            )
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def unblock(me: User, user_id: uuid.UUID) -> None:

@@ -19,9 +19,10 @@ from networkapp.profiles import visibility
 ENDORSERS_SHOWN = 50
 
 
-def _visible_person(viewer: User, user_id: uuid.UUID) -> User:
+def _visible_person(viewer: User, user_id: uuid.UUID, *, locked: bool = False) -> User:
+    """``locked``: hold the pair's lock to the commit, so that no block lands before the write that follows."""
     user = db.session.get(User, user_id)
-    if user is None or (user_id != viewer.id and graph.is_blocked_between(viewer.id, user_id)):
+    if user is None or (user_id != viewer.id and graph.is_blocked_between(viewer.id, user_id, lock=locked)):
         raise NotFound("No such user.")
     return user
 
@@ -29,7 +30,7 @@ def _visible_person(viewer: User, user_id: uuid.UUID) -> User:
 def endorse(me: User, user_id: uuid.UUID, skill_id: uuid.UUID, text: str | None) -> dict:
     if user_id == me.id:
         raise Invalid("You cannot endorse yourself.", field="user_id")
-    endorsee = _visible_person(me, user_id)
+    endorsee = _visible_person(me, user_id, locked=True)
     if not graph.are_connected(me.id, endorsee.id):
         raise Forbidden("You can only endorse your connections.")
     listed = db.session.get(UserSkill, (endorsee.id, skill_id))

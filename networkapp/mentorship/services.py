@@ -310,9 +310,10 @@ def matches(user: User, *, limit: int) -> list[dict]:
 # -- requests ----------------------------------------------------------------------------------------
 
 
-def _visible_person(viewer: User, user_id: uuid.UUID) -> User:
+def _visible_person(viewer: User, user_id: uuid.UUID, *, locked: bool = False) -> User:
+    """``locked``: hold the pair's lock to the commit, so that no block lands before the write that follows."""
     person = db.session.get(User, user_id)
-    if person is None or graph.is_blocked_between(viewer.id, user_id):
+    if person is None or graph.is_blocked_between(viewer.id, user_id, lock=locked):
         raise NotFound("No such person.")
     return person
 
@@ -320,7 +321,7 @@ def _visible_person(viewer: User, user_id: uuid.UUID) -> User:
 def request_mentorship(user: User, mentor_id: uuid.UUID, message: str | None) -> MentorshipRequest:
     if mentor_id == user.id:
         raise Invalid("You cannot mentor yourself.", field="mentor_id")
-    mentor = _visible_person(user, mentor_id)
+    mentor = _visible_person(user, mentor_id, locked=True)
     profile = db.session.get(MentorshipProfile, mentor.id)
     if profile is None or not profile.is_mentor:
         raise Invalid("This person is not offering mentorship.", field="mentor_id")
@@ -356,6 +357,9 @@ def _as_mentor(user: User, request_id: uuid.UUID) -> MentorshipRequest:
         raise Forbidden("Only the mentor can answer this request.")
     if request.status != "pending":
         raise Conflict(f"This request is already {request.status}.")
+    # Across a block the request is hidden from both; answering it would reach the blocked person.
+    if graph.is_blocked_between(request.mentor_id, request.mentee_id, lock=True):
+        raise NotFound("No such mentorship request.")
     return request
 
 
@@ -420,6 +424,43 @@ def end(user: User, request_id: uuid.UUID) -> None:
     if new == "ended":
         counters.shift(MentorshipProfile.active_mentee_count, request.mentor_id, -1)
     commit()
+
+
+def close_for_block(blocker_id: uuid.UUID, blocked_id: uuid.UUID) -> None:
+    """Close what is open between the two when one blocks the other (the caller holds the pair's lock).
+
+    A pending request is declined when the mentor blocks and withdrawn when the mentee does; an
+    active mentorship ends and gives its seat back, once for each row that really ended.
+    """
+    now = utcnow()
+    pair = sa.or_(
+        sa.and_(MentorshipRequest.mentor_id == blocker_id, MentorshipRequest.mentee_id == blocked_id),
+        sa.and_(MentorshipRequest.mentor_id == blocked_id, MentorshipRequest.mentee_id == blocker_id),
+    )
+    by_mentor = MentorshipRequest.mentor_id == blocker_id
+    db.session.execute(
+        sa.update(MentorshipRequest)
+        .where(pair, MentorshipRequest.status == "pending")
+        .values(
+            status=sa.case((by_mentor, "declined"), else_="withdrawn"),
+            responded_at=sa.case((by_mentor, now), else_=MentorshipRequest.responded_at),
+            ended_at=sa.case((by_mentor, MentorshipRequest.ended_at), else_=now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    ended = db.session.scalars(
+        sa.update(MentorshipRequest)
+        .where(pair, MentorshipRequest.status == "active")
+        .values(status="ended", ended_at=now)
+        .returning(MentorshipRequest.mentor_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for mentor_id in ended:
+        db.session.execute(
+            sa.update(MentorshipProfile)
+            .where(MentorshipProfile.user_id == mentor_id)
+            .values(active_mentee_count=MentorshipProfile.active_mentee_count - 1)
+        )
 
 
 def list_requests(user: User, *, role: str | None, status: str | None, limit: int, cursor: str | None):

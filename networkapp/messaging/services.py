@@ -240,6 +240,9 @@ def _conversation_target(sender: User, conversation_id: uuid.UUID, gate) -> Targ
         # Across a block a 1:1 conversation does not exist (404), as when reading it.
         if gate.blocked:
             raise NotFound(NOT_FOUND)
+        # The gate read without the pair's lock: if taking it may have waited for a block, look again.
+        if graph.lock_pair(sender.id, gate.peer_id) and graph.is_blocked_between(sender.id, gate.peer_id):
+            raise NotFound(NOT_FOUND)
         _refuse_unless_allowed(gate.connected, gate.blocked)
     return Target(conversation_id, gate.is_group, None if gate.is_group else gate.peer_id, bool(gate.away))
 
@@ -279,6 +282,9 @@ def send_message(
         detail = "Give exactly one of recipient_id and conversation_id."
         raise Invalid(detail, errors={"recipient_id": [detail], "conversation_id": [detail]})
     if recipient_id is not None:
+        if recipient_id != sender.id:
+            # Taken before the gate, so that its block check sees a block committed meanwhile.
+            graph.lock_pair(sender.id, recipient_id)
         params = {
             "sender": sender.id,
             "other": recipient_id,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from networkapp.models import Message, MessageAttachment
-from tests.conftest import run_together
-from tests.connections.test_concurrency import signed_in_copy
+from tests.conftest import run_together, signed_in_copy
 from tests.messaging.conftest import count, db_rows
 from tests.messaging.test_attachments_and_templates import PDF, upload
 

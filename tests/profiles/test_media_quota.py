@@ -5,8 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from networkapp.models import Media
-from tests.conftest import run_together
-from tests.connections.test_concurrency import signed_in_copy
+from tests.conftest import run_together, signed_in_copy
 from tests.profiles.test_media import PDF, _upload, image_bytes
 
 
