@@ -206,15 +206,7 @@ def topology(url: str, redis_url: str):
         [sys.executable, str(ROOT / "deploy" / "serve.py")], cwd=ROOT, env=env, stdout=log, stderr=log
     )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            with contextlib.suppress(OSError):
-                if harness.request(port, "GET", "/api/ping")[0] == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"make serve did not start:\n{log.read().decode()[-3000:]}")
-            time.sleep(0.3)
+        harness.wait_answering(port, proc, log, "make serve", timeout=90)
         yield port
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -330,15 +330,7 @@ def server(url: str, threads: int, *, port: int | None = None, env: dict | None 
     if pids is not None:
         pids[port] = proc.pid
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError):
-                if request(port, "GET", "/api/ping")[0] == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"gunicorn did not start:\n{log.read().decode()[-3000:]}")
-            time.sleep(0.2)
+        wait_answering(port, proc, log, "gunicorn", timeout=60)
         yield port
     finally:
         proc.terminate()
@@ -350,6 +342,19 @@ def server(url: str, threads: int, *, port: int | None = None, env: dict | None 
         log.close()
         if pids is not None:
             pids.pop(port, None)
+
+
+def wait_answering(port: int, proc: subprocess.Popen, log, what: str, timeout: float) -> None:
+    """Until ``GET /api/ping`` answers on ``port``; the server's own output if it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(OSError):
+            if request(port, "GET", "/api/ping")[0] == 200:
+                return
+        if proc.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            raise RuntimeError(f"{what} did not start:\n{log.read().decode()[-3000:]}")
+        time.sleep(0.2)
 
 
 def request(port: int, method: str, path: str, body=None, headers=None):
