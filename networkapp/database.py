@@ -414,32 +414,38 @@ class StatementWatchdog:
     one background thread (a greenlet under gevent) shuts down the socket of any statement
     still running at its deadline.  psycopg then fails that statement as a lost connection,
     SQLAlchemy discards the connection, and the request answers 503 instead of hanging.
+
+    There is one watchdog per process (``WATCHDOG``), shared by every engine: each armed
+    statement carries its own deadline, so an app factory called many times (tests, the health
+    probe's engine) adds no threads.  The thread is started lazily in the process that arms
+    first, so a forked worker starts its own.
     """
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    interval = 0.25
+
+    def __init__(self) -> None:
         self._armed: dict[int, tuple[float, object]] = {}
-        self._started = False
+        self._pid: int | None = None
         self._start_lock = threading.Lock()
 
-    def arm(self, dbapi_connection) -> None:
-        if not self._started:
+    def arm(self, dbapi_connection, seconds: float) -> None:
+        if self._pid != os.getpid():
             self._start()
-        self._armed[id(dbapi_connection)] = (time.monotonic() + self.seconds, dbapi_connection)
+        self._armed[id(dbapi_connection)] = (time.monotonic() + seconds, dbapi_connection)
 
     def disarm(self, dbapi_connection) -> None:
         self._armed.pop(id(dbapi_connection), None)
 
     def _start(self) -> None:
         with self._start_lock:
-            if not self._started:
+            if self._pid != os.getpid():
+                self._armed.clear()
                 threading.Thread(target=self._watch, name="statement-watchdog", daemon=True).start()
-                self._started = True
+                self._pid = os.getpid()
 
     def _watch(self) -> None:
-        interval = min(0.25, self.seconds / 4)
         while True:
-            time.sleep(interval)
+            time.sleep(self.interval)
             now = time.monotonic()
             for key, (deadline, dbapi_connection) in list(self._armed.items()):
                 if deadline <= now and self._armed.pop(key, None) is not None:
@@ -459,6 +465,9 @@ class StatementWatchdog:
             log.debug("shutting down a stuck database socket failed", exc_info=True)
 
 
+WATCHDOG = StatementWatchdog()
+
+
 def configure_postgres(engine: sa.Engine, config) -> None:
     """Bound every wait on PostgreSQL: connecting, checking out, each statement, idle transactions.
 
@@ -469,7 +478,9 @@ def configure_postgres(engine: sa.Engine, config) -> None:
     """
     statement_ms = int(config["DATABASE_STATEMENT_TIMEOUT"] * 1000)
     idle_ms = int(config["DATABASE_IDLE_IN_TRANSACTION_TIMEOUT"] * 1000)
-    watchdog = StatementWatchdog(config["DATABASE_STATEMENT_TIMEOUT"] + 2) if statement_ms > 0 else None
+    # The grace past the server's own timeout lets a live server answer with its error first.
+    grace = config["DATABASE_STATEMENT_TIMEOUT"] + 2
+    watchdog = WATCHDOG if statement_ms > 0 else None
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -489,7 +500,7 @@ def configure_postgres(engine: sa.Engine, config) -> None:
             record.info["checked_out_before"] = True
             return
         if watchdog is not None:
-            watchdog.arm(dbapi_connection)
+            watchdog.arm(dbapi_connection, grace)
         try:
             alive = engine.dialect.do_ping(dbapi_connection)
         except Exception as error:
@@ -505,7 +516,7 @@ def configure_postgres(engine: sa.Engine, config) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _arm(conn, _cursor, _statement, _parameters, _context, _executemany):
-        watchdog.arm(conn.connection.dbapi_connection)
+        watchdog.arm(conn.connection.dbapi_connection, grace)
 
     @event.listens_for(engine, "after_cursor_execute")
     def _disarm(conn, _cursor, _statement, _parameters, _context, _executemany):

@@ -16,8 +16,7 @@ from networkapp.extensions import db
 from networkapp.http import MAX_JSON_DEPTH
 from networkapp.models import Job, JobApplication, User
 from networkapp.schemas import BLANK_MESSAGE, NUL_MESSAGE, SURROGATE_MESSAGE, CsvList, Int, StrictSchema, Text, Url
-from tests.conftest import PASSWORD, connect
-from tests.messaging.conftest import sio
+from tests.conftest import PASSWORD
 
 LONE_SURROGATE = "\ud800"
 
@@ -217,14 +216,6 @@ def test_a_lone_surrogate_in_a_key_is_refused(app, alice):
     response = _raw(alice, "/api/posts", '{"content": "hi", "\\ud800": 1}')
     _problem(response, 422)
     assert _count(app, User) == 1
-
-
-def test_a_lone_surrogate_in_a_socket_message_is_refused(app, alice, bob):
-    connect(app, alice, bob)
-    ack = sio(app, alice).emit(
-        "send_message", {"recipient_id": bob.id, "content": "hi \ud800"}, namespace="/chat", callback=True
-    )
-    assert ack["ok"] is False and ack["error"]["status"] == 422
 
 
 # --- every invalid field at once -------------------------------------------------------------------

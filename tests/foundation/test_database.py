@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from networkapp.database import include_object
@@ -118,3 +119,18 @@ def test_among_matches_exactly_the_ids_given_as_one_parameter(app, make_user, qu
     assert nothing == []
     # One bound value for the whole set, not one per id.
     assert statements[0].count("?") + statements[0].count("%(") == 1
+
+
+def test_every_engine_shares_one_statement_watchdog(make_app):
+    # One thread per process, however many apps (and health-probe engines) are built: a thread
+    # per engine would pile up with every create_app and spin for the life of the process.
+    if not ON_POSTGRES:
+        pytest.skip("the statement watchdog bounds PostgreSQL statements")
+    for _ in range(3):
+        app = make_app()
+        with app.app_context():
+            assert db.session.scalar(sa.text("SELECT 1")) == 1
+            db.session.rollback()
+        assert app.test_client().get("/api/health").status_code == 200
+    watchdogs = [t for t in threading.enumerate() if t.name == "statement-watchdog"]
+    assert len(watchdogs) == 1

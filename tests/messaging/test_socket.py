@@ -72,6 +72,7 @@ def test_sender_identity_comes_from_the_session(app, pair):
         ({"recipient_id": "RECIPIENT", "content": "y" * 5001}, 422),
         ({"recipient_id": "RECIPIENT", "content": "nul \x00 inside"}, 422),
         ({"recipient_id": "RECIPIENT", "content": "ok", "client_id": "a\x00b"}, 422),
+        ({"recipient_id": "RECIPIENT", "content": "hi \ud800"}, 422),
         ({"recipient_id": "STRANGER", "content": "hi"}, 403),
         ({"conversation_id": "RANDOM", "content": "hi"}, 404),
         ("not an object", 422),
