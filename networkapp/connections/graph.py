@@ -67,20 +67,28 @@ def lock_pair(a: uuid.UUID, b: uuid.UUID) -> bool:
     """Serialise, until the transaction ends, every write that a block between ``a`` and ``b`` must settle.
 
     A block, and every write that must not cross one (a connection request or answer, a 1:1
-    message, an endorsement, a mentorship request or answer), takes this lock and reads the
+    message, an endorsement, a mentorship request or answer, adding someone to a group
+    conversation), takes this lock and reads the
     block only then.  So a block and such a write never overlap: either the write commits first
     and the block's own cleanup sees it, or the block commits first and the write's check sees
     the block.  The lock is taken before any row lock of the transaction, ahead of the
-    lifecycle's order (``connections`` rows, then ``users`` rows), and a transaction takes at
-    most one pair's lock, so it adds no cycle to wait in.  SQLite admits one writer at a time,
-    which already serialises these writes: nothing to take there.
+    lifecycle's order (``connections`` rows, then ``users`` rows); a transaction that needs
+    several pairs takes them together and in key order (``lock_pairs``), so no two transactions
+    wait on each other in a cycle.  SQLite admits one writer at a time, which already serialises
+    these writes: nothing to take there.
 
     Returns whether a lock was taken, that is whether a block read earlier in the transaction
     may since have changed and must be read again.
     """
+    return lock_pairs(a, [b])
+
+
+def lock_pairs(a: uuid.UUID, others) -> bool:
+    """``lock_pair`` for ``a`` with each of ``others`` (adding people to a group), in key order."""
     if db.session.get_bind().dialect.name != "postgresql":
         return False
-    db.session.execute(_PAIR_LOCK, {"key": pair_lock_key(a, b), "bound": PAIR_LOCK_TIMEOUT})
+    for key in sorted({pair_lock_key(a, b) for b in others}):
+        db.session.execute(_PAIR_LOCK, {"key": key, "bound": PAIR_LOCK_TIMEOUT})
     return True
 
 

@@ -706,6 +706,8 @@ def _check_invitees(creator: User, user_ids: list[uuid.UUID]) -> None:
         raise Invalid("Do not list yourself; the creator is always a member.", field="participant_ids")
     if not user_ids:
         return
+    # Under the pairs' locks: a block committed meanwhile is seen, one committed later waits for us.
+    graph.lock_pairs(creator.id, user_ids)
     friends = set(db.session.scalars(graph.friend_ids(creator.id).where(ConnectionEdge.friend_id.in_(user_ids))))
     hidden = set(db.session.scalars(graph.hidden_ids(creator.id)))
     refused = [str(uid) for uid in user_ids if uid not in friends or uid in hidden]

@@ -19,6 +19,7 @@ from networkapp.models import (
     Block,
     Connection,
     ConnectionEdge,
+    ConversationParticipant,
     MentorshipProfile,
     MentorshipRequest,
     Message,
@@ -288,6 +289,41 @@ def test_messages_racing_blocks_never_land_after_the_block(local_app, make_user,
         assert_block_won(app, recipient, sender)
     earlier = 0 if path == "recipient" else len(pairs)
     assert len(rows(app, sa.select(Message.id))) == earlier + delivered
+
+
+@pytest.mark.parametrize("path", ["create", "add"])
+def test_group_invitations_racing_blocks_never_add_the_blocker(local_app, make_user, path):
+    app = local_app
+    pairs = connected_pairs(app, make_user, 12)
+    calls, groups = [], {}
+    for creator, invitee in pairs:
+        if path == "create":
+            body = {"title": "Team", "participant_ids": [invitee.id]}
+            calls.append(lambda a=creator, body=body: a.post("/api/messages/groups", json=body))
+        else:
+            friend = make_user()
+            connect(app, creator, friend)
+            made = creator.post("/api/messages/groups", json={"title": "Team", "participant_ids": [friend.id]})
+            assert made.status_code == 201, made.get_json()
+            groups[creator.id] = made.get_json()["id"]
+            path_ = f"/api/messages/groups/{groups[creator.id]}/members"
+            calls.append(lambda a=creator, p=path_, b=invitee: a.post(p, json={"user_ids": [b.id]}))
+        calls.append(block_call(invitee, creator))
+    responses = run_together(calls)
+    invites, blocks = responses[0::2], responses[1::2]
+    assert statuses(blocks) == [201] * len(pairs), [r.get_json() for r in blocks]
+    assert set(statuses(invites)) <= {200, 201, 403}, [r.get_json() for r in invites]
+    for creator, invitee in pairs:
+        x, y = _ids(invitee, creator)
+        since = rows(app, sa.select(Block.created_at).where(Block.blocker_id == x, Block.blocked_id == y))[0][0]
+        # Either the invitation came first (the block found it, and it stays), or it was refused.
+        late = rows(
+            app,
+            sa.select(ConversationParticipant.conversation_id).where(
+                ConversationParticipant.user_id == x, ConversationParticipant.joined_at >= since
+            ),
+        )
+        assert late == [], (creator.id, invitee.id)
 
 
 # -- endorsements and mentorship -----------------------------------------------------------------------
