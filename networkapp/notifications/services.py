@@ -49,13 +49,21 @@ def notify(
 ) -> Notification | None:
     """Queue a notification in the caller's transaction; the caller commits.
 
-    Nobody is notified of their own action.
+    Nobody is notified of their own action, and a blocked pair never notify each other, from
+    whatever domain.  A write that can race a block takes the pair's lock before its first row
+    write (``graph.lock_pair``), so the block read here holds until the caller commits: the block
+    either deletes this notification with the pair's others, or is seen here.
     """
     if type not in NOTIFICATION_TYPES:
         raise ValueError(f"unknown notification type {type!r}")
     user_id = user.id if isinstance(user, User) else user
     actor_id = actor.id if isinstance(actor, User) else actor
     if actor_id is not None and actor_id == user_id:
+        return None
+    # Imported here: the connections package's import chain notifies, so it imports this module.
+    from networkapp.connections import graph
+
+    if actor_id is not None and graph.is_blocked_between(actor_id, user_id):
         return None
     notification = Notification(user_id=user_id, type=type, actor_id=actor_id, data=data or {})
     db.session.add(notification)

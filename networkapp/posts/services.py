@@ -140,6 +140,8 @@ def delete(author: User, post_id: uuid.UUID) -> None:
 
 def like(user: User, post_id: uuid.UUID) -> dict:
     post = visible_post(user, post_id)
+    # The author hears of it: before any row write, the pair's lock, so a racing block is seen.
+    graph.lock_pair(user.id, post.author_id)
     exists = db.session.scalar(sa.select(sa.exists().where(PostLike.post_id == post.id, PostLike.user_id == user.id)))
     if exists:
         raise Conflict("You already like this post.")
@@ -187,6 +189,7 @@ def comments(viewer: User | None, post_id: uuid.UUID, *, limit: int, cursor: str
 
 def add_comment(user: User, post_id: uuid.UUID, content: str) -> PostComment:
     post = visible_post(user, post_id)
+    graph.lock_pair(user.id, post.author_id)  # as in like: the author's notification and a block
     comment = PostComment(post_id=post.id, author_id=user.id, content=content)
     db.session.add(comment)
     db.session.flush()

@@ -326,6 +326,39 @@ def test_group_invitations_racing_blocks_never_add_the_blocker(local_app, make_u
         assert late == [], (creator.id, invitee.id)
 
 
+@pytest.mark.parametrize("action", ["like", "comment"])
+def test_likes_and_comments_racing_blocks_never_notify_the_blocker(app, make_user, action):
+    pairs = connected_pairs(app, make_user, 12)
+    calls = []
+    for author, fan in pairs:
+        made = author.post("/api/posts", json={"content": "Shipping on Friday"})
+        assert made.status_code == 201, made.get_json()
+        post_id = made.get_json()["id"]
+        if action == "like":
+            calls.append(lambda a=fan, p=post_id: a.post(f"/api/posts/{p}/like"))
+        else:
+            calls.append(lambda a=fan, p=post_id: a.post(f"/api/posts/{p}/comments", json={"content": "Nice"}))
+        calls.append(block_call(author, fan))
+    responses = run_together(calls)
+    writes, blocks = responses[0::2], responses[1::2]
+    assert statuses(blocks) == [201] * len(pairs), [r.get_json() for r in blocks]
+    assert set(statuses(writes)) <= {200, 201, 404}, [r.get_json() for r in writes]
+    for author, fan in pairs:
+        assert_block_won(app, author, fan)
+
+
+def test_a_blocked_person_never_notifies_the_blocker_from_any_domain(app, alice, bob):
+    # notify() itself refuses a blocked pair: a group join request, a job application, an alert …
+    from networkapp.notifications.services import notify
+
+    assert alice.post("/api/connections/block", json={"user_id": bob.id}).status_code == 201
+    with app.app_context():
+        for actor, user in _ids(alice, bob), _ids(bob, alice):
+            assert notify(user, "group_join_request", actor=actor, data={}) is None
+        db.session.commit()
+    assert rows(app, sa.select(Notification.id)) == []
+
+
 # -- endorsements and mentorship -----------------------------------------------------------------------
 
 
