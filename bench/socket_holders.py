@@ -9,7 +9,8 @@ fit in one process.  Commands, one JSON object per line on stdin:
 - ``{"rate": R, "seconds": S, "pairs": [[sender_cookie, recipient_cookie, recipient_id], ...]}``:
   every pair's sender opens a socket and so does its recipient; then R ``send_message`` emits a
   second in all, on a schedule (an open loop), for S seconds; answers with every delivery's
-  latency (emit → the recipient's ``message`` event) in ms and the number of failed acks.
+  latency (emit → the recipient's ``message`` event) in ms, the ten slowest with when they were
+  sent, and the number of failed acks.
 - ``{"close": true}``: closes everything and exits.
 """
 
@@ -58,12 +59,15 @@ def open_many(port: int, n: int, cookies: list[str], held: list) -> dict:
 def deliver(port: int, rate: float, seconds: float, pairs: list, held: list) -> dict:
     sent: dict[str, float] = {}
     latencies: list[float] = []
+    slowest: list[tuple[float, float]] = []  # (ms, when it was sent)
 
     def on_message(message):
         tag = (message.get("content") or "").rpartition(" ")[2]
         start = sent.pop(tag, None)
         if start is not None:
-            latencies.append((time.monotonic() - start) * 1000)
+            latency = (time.monotonic() - start) * 1000
+            latencies.append(latency)
+            slowest.append((latency, start))
 
     senders = []
     for sender_cookie, recipient_cookie, recipient_id in pairs:
@@ -84,6 +88,7 @@ def deliver(port: int, rate: float, seconds: float, pairs: list, held: list) -> 
         client.emit("send_message", {"recipient_id": recipient_id, "content": f"capacity {tag}"}, "/chat", ack)
 
     interval, due, count = 1.0 / rate, time.monotonic(), 0
+    began = due
     end = due + seconds
     while due < end:
         client, recipient_id = senders[count % len(senders)]
@@ -92,7 +97,15 @@ def deliver(port: int, rate: float, seconds: float, pairs: list, held: list) -> 
         due += interval
         gevent.sleep(max(0.0, due - time.monotonic()))
     gevent.sleep(2)  # the last deliveries
-    return {"sent": count, "delivered": len(latencies), "failed": len(failed), "latencies_ms": latencies}
+    slowest.sort(reverse=True)
+    return {
+        "sent": count,
+        "delivered": len(latencies),
+        "failed": len(failed),
+        "latencies_ms": latencies,
+        # When the slow ones were sent tells one stall (clustered) from steady queueing (spread).
+        "slowest_ms_at_s": [[round(ms, 2), round(at - began, 3)] for ms, at in slowest[:10]],
+    }
 
 
 def main() -> None:
