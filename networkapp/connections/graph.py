@@ -68,7 +68,7 @@ def lock_pair(a: uuid.UUID, b: uuid.UUID) -> bool:
 
     A block, and every write that must not cross one (a connection request or answer, a 1:1
     message, an endorsement, a mentorship request or answer, adding someone to a group
-    conversation), takes this lock and reads the
+    conversation, a like or comment that notifies the author), takes this lock and reads the
     block only then.  So a block and such a write never overlap: either the write commits first
     and the block's own cleanup sees it, or the block commits first and the write's check sees
     the block.  The lock is taken before any row lock of the transaction, ahead of the

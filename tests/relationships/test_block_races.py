@@ -295,7 +295,7 @@ def test_messages_racing_blocks_never_land_after_the_block(local_app, make_user,
 def test_group_invitations_racing_blocks_never_add_the_blocker(local_app, make_user, path):
     app = local_app
     pairs = connected_pairs(app, make_user, 12)
-    calls, groups = [], {}
+    calls = []
     for creator, invitee in pairs:
         if path == "create":
             body = {"title": "Team", "participant_ids": [invitee.id]}
@@ -305,9 +305,8 @@ def test_group_invitations_racing_blocks_never_add_the_blocker(local_app, make_u
             connect(app, creator, friend)
             made = creator.post("/api/messages/groups", json={"title": "Team", "participant_ids": [friend.id]})
             assert made.status_code == 201, made.get_json()
-            groups[creator.id] = made.get_json()["id"]
-            path_ = f"/api/messages/groups/{groups[creator.id]}/members"
-            calls.append(lambda a=creator, p=path_, b=invitee: a.post(p, json={"user_ids": [b.id]}))
+            members = f"/api/messages/groups/{made.get_json()['id']}/members"
+            calls.append(lambda a=creator, url=members, b=invitee: a.post(url, json={"user_ids": [b.id]}))
         calls.append(block_call(invitee, creator))
     responses = run_together(calls)
     invites, blocks = responses[0::2], responses[1::2]
